@@ -1,0 +1,74 @@
+/**
+ * The data model shared by every loader, view, split and sampler. Loaders turn a dataset on disk
+ * (real or synthetic, same formats) into a `Dataset`; views turn samples into tensors.
+ */
+
+export type DatasetName = "severstal" | "neu" | "gc10";
+
+/** Pascal-VOC box, pixel coordinates as in the XML (1-based, inclusive). */
+export interface Box {
+  className: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/** One labelled image of any dataset. */
+export interface Sample {
+  /** Image id (Severstal ImageId = file name); the grouping key for splits (no leakage across splits). */
+  id: string;
+  /** Absolute path of the image file. */
+  path: string;
+  dataset: DatasetName;
+  /**
+   * Single-label class index into `Dataset.classNames`.
+   * Severstal: 0 = OK (defect-free), 1..4 = the first (lowest ClassId) defect present.
+   */
+  label: number;
+  /** Multi-label presence vector. Severstal: length 4 (ClassId 1..4); NEU/GC10: one-hot over classes. */
+  labels: number[];
+  /** Severstal only: RLE string per ClassId 1..4 (index 0..3), "" when that class is absent. */
+  rle?: string[];
+  /** VOC boxes when annotations exist. */
+  boxes?: Box[];
+  /** Image size in pixels when known from the format (Severstal 256×1600, NEU 200×200, GC10 1000×2048). */
+  height: number;
+  width: number;
+}
+
+/** A bad input row or file that lenient mode skipped; counted and reported, never silently dropped. */
+export interface Skip {
+  file: string;
+  /** 1-based line number for CSV rows, undefined for whole files. */
+  line?: number;
+  id?: string;
+  reason: string;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  /** Human-readable class names; index = `Sample.label`. */
+  classNames: string[];
+  samples: Sample[];
+  skipped: Skip[];
+  /** Where it came from, so every report can say loudly which data it ran on. */
+  source: "real" | "synthetic";
+  root: string;
+}
+
+/** Thrown for bad input; the message names the file, line and id. */
+export class DataError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly id?: string,
+  ) {
+    super(message);
+    this.name = "DataError";
+  }
+}
+
+/** `strict` throws a DataError at the first bad row; `lenient` skips it and records a Skip. */
+export type ValidationMode = "strict" | "lenient";
