@@ -72,3 +72,30 @@ export class DataError extends Error {
 
 /** `strict` throws a DataError at the first bad row; `lenient` skips it and records a Skip. */
 export type ValidationMode = "strict" | "lenient";
+
+/** A decoded image, channel-last, values in [0, 1]. Index (y * width + x) * channels + c. */
+export interface ImageData32 {
+  data: Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/**
+ * One training/eval batch. x: [N, H, W, C] float32; y: [N, classes] (one-hot / multi-hot) or
+ * [N, H, W, classes] masks. The consumer (trainer, evaluator) disposes x and y.
+ */
+export interface Batch {
+  x: import("@tensorflow/tfjs").Tensor4D;
+  y: import("@tensorflow/tfjs").Tensor;
+  /** Sample ids in batch order, for per-image reports (misclassified examples, predictions). */
+  ids: string[];
+}
+
+/** What the trainer consumes: a known number of batches per epoch, produced anew (reshuffled) each epoch. */
+export interface BatchSource {
+  /** Number of samples in one epoch. */
+  size: number;
+  batchesPerEpoch: number;
+  batches(epoch: number): AsyncIterable<Batch>;
+}
