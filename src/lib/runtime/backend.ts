@@ -1,0 +1,174 @@
+/**
+ * Backend selection: tfjs-node-gpu → tfjs-node → wasm (with our training kernels) → cpu,
+ * overridable with STEEL_BACKEND. Every candidate that is skipped says why, so a user
+ * knows what to install to get a faster one.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+
+export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+/** Accepted spellings of STEEL_BACKEND. */
+const ALIASES: Record<string, BackendName> = {
+  "tensorflow-gpu": "tensorflow-gpu",
+  "tfjs-node-gpu": "tensorflow-gpu",
+  gpu: "tensorflow-gpu",
+  tensorflow: "tensorflow",
+  "tfjs-node": "tensorflow",
+  node: "tensorflow",
+  wasm: "wasm",
+  cpu: "cpu",
+};
+
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  reason: string;
+}
+
+export interface BackendChoice {
+  backend: BackendName;
+  /** tf.getBackend() after selection ("tensorflow" for both native packages). */
+  tfBackend: string;
+  attempts: BackendAttempt[];
+  forced: boolean;
+  /** Extra facts about the chosen backend (wasm: simd, threads, kernels added). */
+  details: Record<string, unknown>;
+}
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BackendError";
+  }
+}
+
+export function parseBackendName(text: string): BackendName {
+  const name = ALIASES[text.trim().toLowerCase()];
+  if (!name) {
+    throw new BackendError(
+      `STEEL_BACKEND="${text}" is not a backend. Use one of: ${BACKEND_ORDER.join(", ")} (or unset it for automatic selection).`,
+    );
+  }
+  return name;
+}
+
+/** Candidate npm package names: the real tfjs-node lives under an alias (danfojs' override occupies its name). */
+const NATIVE_PACKAGES: Record<"tensorflow-gpu" | "tensorflow", string[]> = {
+  "tensorflow-gpu": ["@tensorflow/tfjs-node-gpu"],
+  tensorflow: ["tfjs-node-native", "@tensorflow/tfjs-node"],
+};
+
+function resolvePackageDir(name: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads a native tfjs package, or returns why it cannot be used (without a stack trace). */
+function tryNative(backend: "tensorflow-gpu" | "tensorflow"): BackendAttempt {
+  const reasons: string[] = [];
+  for (const pkg of NATIVE_PACKAGES[backend]) {
+    const dir = resolvePackageDir(pkg);
+    if (!dir) {
+      reasons.push(`${pkg} not installed`);
+      continue;
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name: string };
+    if (!manifest.name.startsWith("@tensorflow/tfjs-node")) {
+      // danfojs-node's npm override puts plain @tensorflow/tfjs under this name.
+      reasons.push(`${pkg} is an alias of ${manifest.name}, not the native package`);
+      continue;
+    }
+    try {
+      require(dir);
+      return { backend, ok: true, reason: `loaded ${pkg} from ${dir}` };
+    } catch (err) {
+      const msg = (err as Error).message.split("\n")[0];
+      const hint = /libcudart|libcudnn|cuda/i.test(msg)
+        ? " (CUDA runtime libraries missing)"
+        : /tensorflow\.so|napi|node-pre-gyp|\.node\b/i.test(msg)
+          ? " (libtensorflow binary missing: its install step downloads it, impossible offline)"
+          : "";
+      reasons.push(`${pkg} failed to load${hint}: ${msg}`);
+    }
+  }
+  return { backend, ok: false, reason: reasons.join("; ") };
+}
+
+/** Hook for the wasm training kernels (set by the engine module; keeps this file free of engine code). */
+export type WasmPreparer = () => Record<string, unknown>;
+let wasmPreparer: WasmPreparer | undefined;
+export function setWasmPreparer(fn: WasmPreparer): void {
+  wasmPreparer = fn;
+}
+
+async function trySet(name: string): Promise<string | undefined> {
+  try {
+    const ok = await tf.setBackend(name);
+    if (!ok) return `tf.setBackend("${name}") returned false`;
+    await tf.ready();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split("\n")[0];
+  }
+}
+
+async function attempt(backend: BackendName, details: Record<string, unknown>): Promise<BackendAttempt> {
+  if (backend === "tensorflow-gpu" || backend === "tensorflow") {
+    const loaded = tryNative(backend);
+    if (!loaded.ok) return loaded;
+    const err = await trySet("tensorflow");
+    return err ? { backend, ok: false, reason: `${loaded.reason}, but ${err}` } : loaded;
+  }
+  if (backend === "wasm") {
+    try {
+      require("@tensorflow/tfjs-backend-wasm");
+    } catch (err) {
+      return { backend, ok: false, reason: `@tensorflow/tfjs-backend-wasm not installed (${(err as Error).message.split("\n")[0]})` };
+    }
+    const err = await trySet("wasm");
+    if (err) return { backend, ok: false, reason: err };
+    if (wasmPreparer) Object.assign(details, wasmPreparer());
+    return { backend, ok: true, reason: "XNNPACK/SIMD wasm backend" + (wasmPreparer ? " with the workspace's training kernels" : "") };
+  }
+  const err = await trySet("cpu");
+  return err ? { backend, ok: false, reason: err } : { backend, ok: true, reason: "pure-JS reference backend (slow)" };
+}
+
+/**
+ * Selects the fastest available backend, or the one named by `forced` / STEEL_BACKEND.
+ * A forced backend that cannot load is an error that names the fix, not a silent fallback.
+ */
+export async function selectBackend(forced: string | undefined = process.env.STEEL_BACKEND?.trim() || undefined): Promise<BackendChoice> {
+  const details: Record<string, unknown> = {};
+  if (forced) {
+    const name = parseBackendName(forced);
+    const a = await attempt(name, details);
+    if (!a.ok) {
+      throw new BackendError(
+        `STEEL_BACKEND=${forced} cannot be used: ${a.reason}. ` +
+          `Unset STEEL_BACKEND to fall back automatically, or install it (see 'make doctor').`,
+      );
+    }
+    return { backend: name, tfBackend: tf.getBackend(), attempts: [a], forced: true, details };
+  }
+  const attempts: BackendAttempt[] = [];
+  for (const name of BACKEND_ORDER) {
+    const a = await attempt(name, details);
+    attempts.push(a);
+    if (a.ok) return { backend: name, tfBackend: tf.getBackend(), attempts, forced: false, details };
+  }
+  throw new BackendError(`no TensorFlow.js backend could start: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join("; ")}`);
+}
+
+/** One line per candidate, for logs, `make doctor` and notebook 00. */
+export function describeBackendChoice(choice: BackendChoice): string {
+  const lines = [`backend: ${choice.backend}${choice.forced ? " (forced by STEEL_BACKEND)" : ""}`];
+  for (const a of choice.attempts) lines.push(`  ${a.ok ? "✔" : "✘"} ${a.backend}: ${a.reason}`);
+  return lines.join("\n");
+}
