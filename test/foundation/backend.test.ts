@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER } from "../../src/lib/runtime/backend";
+
+function nativeInstalled(): boolean {
+  for (const name of ["tfjs-node-native", "@tensorflow/tfjs-node-gpu"]) {
+    try {
+      require.resolve(`${name}/package.json`);
+      return true;
+    } catch {
+      // not installed
+    }
+  }
+  return false;
+}
+
+test("backend names and aliases", () => {
+  assert.equal(parseBackendName("tfjs-node"), "tensorflow");
+  assert.equal(parseBackendName(" GPU "), "tensorflow-gpu");
+  assert.equal(parseBackendName("wasm"), "wasm");
+  assert.throws(() => parseBackendName("cuda"), (e: Error) => e instanceof BackendError && /one of: tensorflow-gpu, tensorflow, wasm, cpu/.test(e.message));
+});
+
+test("forcing cpu selects cpu", async () => {
+  const c = await selectBackend("cpu");
+  assert.equal(c.backend, "cpu");
+  assert.equal(tf.getBackend(), "cpu");
+  assert.equal(c.forced, true);
+});
+
+test("a forced native backend that cannot load is a clear error naming the fix", { skip: nativeInstalled() && "native backend installed here" }, async () => {
+  await assert.rejects(selectBackend("tfjs-node"), (e: Error) => e instanceof BackendError && /STEEL_BACKEND=tfjs-node cannot be used: .*not installed.*Unset STEEL_BACKEND/.test(e.message));
+});
+
+test("automatic selection tries candidates in order and explains each skip", async () => {
+  const c = await selectBackend(undefined);
+  const tried = c.attempts.map((a) => a.backend);
+  assert.deepEqual(tried, BACKEND_ORDER.slice(0, tried.length));
+  assert.equal(c.attempts[c.attempts.length - 1].ok, true);
+  for (const a of c.attempts.slice(0, -1)) assert.ok(a.reason.length > 0 && !a.ok);
+  if (!nativeInstalled()) assert.equal(c.backend, "wasm");
+  assert.equal(tf.getBackend(), c.tfBackend);
+});
