@@ -20,3 +20,5 @@ export * from "./report/plotly";
 export * from "./report/run-record";
 export * from "./data/types";
 export * from "./runtime/speed";
+export * from "./report/charts";
+export * from "./report/static-charts";
