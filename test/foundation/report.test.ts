@@ -39,9 +39,9 @@ test("notebooks are listed in numeric order and filtered by prefix", () => {
   assert.deepEqual(listNotebooks(paths, ["02", "10"]).map((p) => path.basename(p)), ["02_b.ipynb", "10_x.ipynb"]);
 });
 
-test("the failing cell and its error are extracted from nbconvert's output", () => {
-  const out = "[NbConvertApp] noise\nTraceback...\nnbclient.exceptions.CellExecutionError: An error occurred while executing the following cell:\n------------------\nlab.boom()\n------------------\n\nError: boom\n";
-  assert.equal(extractCellError(out), "------------------\nlab.boom()\n------------------\n\nError: boom");
+test("the failing cell and its error are extracted from the executor's output", () => {
+  const out = "0.00s - Debugger warning\nCELL FAILED (cell 1):\n------------------\nlab.boom()\n------------------\nError: boom\n";
+  assert.equal(extractCellError(out), "CELL FAILED (cell 1):\n------------------\nlab.boom()\n------------------\nError: boom");
 });
 
 test("a workspace run writes deterministic metrics with provenance, timings apart", async () => {

@@ -59,11 +59,22 @@ export function checkNotebookTooling(paths: ProjectPaths, env: NodeJS.ProcessEnv
   }
 }
 
-/** Extracts the useful part of nbconvert's CellExecutionError output. */
+/** The failing cell and its output as execute_notebook.py reports them (python's warnings dropped). */
 export function extractCellError(output: string): string {
-  const i = output.indexOf("CellExecutionError");
-  const text = i >= 0 ? output.slice(output.indexOf("\n", i) + 1) : output.split("\n").slice(-40).join("\n");
+  const i = output.indexOf("CELL FAILED");
+  const text = i >= 0 ? output.slice(i) : output.split("\n").slice(-40).join("\n");
   return text.trim();
+}
+
+/** The python that owns a jupyter launcher (its shebang), so nbclient comes from the same install. */
+export function pythonFor(jupyter: string): string {
+  try {
+    const first = fs.readFileSync(jupyter, "utf8").split("\n")[0];
+    if (first.startsWith("#!")) return first.slice(2).trim().split(/\s+/)[0];
+  } catch {
+    // not a file path: fall through
+  }
+  return "python3";
 }
 
 export function runNotebooks(opts: RunOptions): NotebookRun[] {
@@ -82,24 +93,22 @@ export function runNotebooks(opts: RunOptions): NotebookRun[] {
     const name = path.basename(nb, ".ipynb");
     log(`[${i + 1}/${notebooks.length}] ${name}: executing (profile ${env.STEEL_PROFILE ?? "quick"}, seed ${env.SEED ?? 42})`);
     const t0 = Date.now();
+    const executed = path.join(paths.executed, `${name}.ipynb`);
     const exec = spawnSync(
-      jupyter,
+      pythonFor(jupyter),
       [
-        "nbconvert", "--to", "notebook", "--execute",
-        `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
-        `--ExecutePreprocessor.timeout=${opts.cellTimeout ?? 3600}`,
-        "--output-dir", paths.executed, "--output", `${name}.ipynb`, nb,
+        path.join(paths.root, "environment", "execute_notebook.py"), nb, executed,
+        "--kernel", KERNEL_NAME, "--timeout", String(opts.cellTimeout ?? 3600),
       ],
       { encoding: "utf8", env, cwd: paths.root, maxBuffer: 256 * 1024 * 1024 },
     );
     const seconds = (Date.now() - t0) / 1000;
     if (exec.status !== 0) {
-      const error = extractCellError(`${exec.stdout}\n${exec.stderr}`);
-      log(`[${i + 1}/${notebooks.length}] ${name}: FAILED after ${formatDuration(seconds * 1000)}\n${error}`);
-      runs.push({ notebook: name, ok: false, seconds, error });
+      const error = extractCellError(exec.stderr ?? "");
+      log(`[${i + 1}/${notebooks.length}] ${name}: FAILED after ${formatDuration(seconds * 1000)} (partly executed notebook: ${executed})\n${error}`);
+      runs.push({ notebook: name, ok: false, seconds, error, executed: fs.existsSync(executed) ? executed : undefined });
       break; // later notebooks may depend on this one's outputs
     }
-    const executed = path.join(paths.executed, `${name}.ipynb`);
     const run: NotebookRun = { notebook: name, ok: true, seconds, executed };
     if (opts.html !== false) {
       const html = spawnSync(
