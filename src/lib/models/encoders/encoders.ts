@@ -1,0 +1,23 @@
+/**
+ * Encoders by name. Each declares its stage channels up front so heads and decoders can be
+ * sized before (and checked after) the encoder graph is built.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { EncoderFeatures } from "../types";
+import { buildResNet, isResNetName, RESNET_NAMES, resnetOutChannels } from "./resnet";
+import { buildSimpleCnn, SIMPLECNN_WIDTHS } from "./simplecnn";
+
+export const ENCODER_NAMES: readonly string[] = ["simplecnn", ...RESNET_NAMES];
+
+export function buildEncoder(name: string, input: tf.SymbolicTensor, seed: number): EncoderFeatures {
+  if (name === "simplecnn") return buildSimpleCnn(input, seed);
+  if (isResNetName(name)) return buildResNet(name, input, seed);
+  throw new Error(`unknown encoder "${name}"; known encoders: ${ENCODER_NAMES.join(", ")}`);
+}
+
+/** Declared output channels per stage, without building anything. */
+export function encoderOutChannels(name: string): number[] {
+  if (name === "simplecnn") return [...SIMPLECNN_WIDTHS];
+  if (isResNetName(name)) return resnetOutChannels(name);
+  throw new Error(`unknown encoder "${name}"; known encoders: ${ENCODER_NAMES.join(", ")}`);
+}

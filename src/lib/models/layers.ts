@@ -1,0 +1,113 @@
+/**
+ * Small layer builders shared by encoders, heads and decoders. Every random initializer gets a
+ * seed derived from (run seed, layer name), so the same seed gives identical weights however
+ * many models were built before, and renaming or adding one layer does not shift the others.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createRng } from "../util/rng";
+
+type Layer = tf.layers.Layer;
+type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+
+/** Keras ResNet BatchNormalization epsilon (keras.applications.resnet). */
+export const KERAS_BN_EPSILON = 1.001e-5;
+
+/** 32-bit seed of one layer's initializer: a named stream of the run seed. */
+export function layerSeed(seed: number, layerName: string): number {
+  return createRng(seed, `init/${layerName}`).seed32();
+}
+
+/** Glorot-uniform (the Keras default kernel initializer), seeded per layer. */
+export function seededKernelInit(seed: number, layerName: string): ReturnType<typeof tf.initializers.glorotUniform> {
+  return tf.initializers.glorotUniform({ seed: layerSeed(seed, layerName) });
+}
+
+export interface ConvArgs {
+  name: string;
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  padding?: "same" | "valid";
+  useBias?: boolean;
+  activation?: "sigmoid" | "linear" | "relu";
+}
+
+export function conv2d(seed: number, a: ConvArgs): Layer {
+  return tf.layers.conv2d({
+    name: a.name,
+    filters: a.filters,
+    kernelSize: a.kernelSize,
+    strides: a.strides ?? 1,
+    padding: a.padding ?? "valid",
+    useBias: a.useBias ?? true,
+    activation: a.activation ?? "linear",
+    kernelInitializer: seededKernelInit(seed, a.name),
+    biasInitializer: "zeros",
+  });
+}
+
+export function dense(seed: number, name: string, units: number, activation: "relu" | "softmax" | "sigmoid" | "linear" = "linear"): Layer {
+  return tf.layers.dense({
+    name,
+    units,
+    activation,
+    kernelInitializer: seededKernelInit(seed, name),
+    biasInitializer: "zeros",
+  });
+}
+
+/**
+ * BatchNormalization over the channel axis that honours `trainable = false` like Keras 2 (TF2):
+ * a frozen BN runs in inference mode (moving statistics, no updates) even inside `fit`.
+ * WHY: tfjs-layers' BatchNormalization ignores `trainable` in `call` — with `training: true`
+ * it still normalises with batch statistics and overwrites movingMean/movingVariance, which
+ * silently destroys pretrained statistics of a "frozen" encoder.
+ */
+export function batchNorm(name: string, epsilon = KERAS_BN_EPSILON): Layer {
+  const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon, momentum: 0.99 });
+  guardBatchNorm(layer);
+  return layer;
+}
+
+/** Installs the frozen-BN behaviour on an existing BatchNormalization layer (idempotent). */
+export function guardBatchNorm(layer: Layer): void {
+  const tagged = layer as Layer & { __steelBnGuard?: boolean };
+  if (tagged.__steelBnGuard) return;
+  const original = (layer.call as unknown as CallFn).bind(layer);
+  const guarded: CallFn = (inputs, kwargs) =>
+    original(inputs, layer.trainable ? kwargs : { ...(kwargs ?? {}), training: false });
+  (layer as unknown as { call: CallFn }).call = guarded;
+  tagged.__steelBnGuard = true;
+}
+
+export function isBatchNorm(layer: Layer): boolean {
+  return layer.getClassName() === "BatchNormalization";
+}
+
+/**
+ * Dropout whose mask comes from a seeded stream that advances at every training call.
+ * WHY: a tfjs Dropout with a fixed `seed` re-seeds its generator on every call and so drops the
+ * same units at every step; without a seed it uses Math.random and runs are not reproducible.
+ */
+export function seededDropout(seed: number, name: string, rate: number): Layer {
+  const rng = createRng(seed, `dropout/${name}`);
+  const layer = tf.layers.dropout({ name, rate, seed: rng.seed32() });
+  const original = (layer.call as unknown as CallFn).bind(layer);
+  const streamed: CallFn = (inputs, kwargs) => {
+    if (kwargs && kwargs.training === true) (layer as unknown as { seed: number }).seed = rng.seed32();
+    return original(inputs, kwargs);
+  };
+  (layer as unknown as { call: CallFn }).call = streamed;
+  return layer;
+}
+
+/** Applies a layer to one symbolic tensor (tfjs types `apply` loosely). */
+export function ap(layer: Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
+  return layer.apply(x) as tf.SymbolicTensor;
+}
+
+/** Static [H, W, C] of a symbolic feature map (batch dimension dropped). */
+export function spatialShape(x: tf.SymbolicTensor): [number, number, number] {
+  const s = x.shape;
+  return [s[1] as number, s[2] as number, s[3] as number];
+}
