@@ -68,3 +68,6 @@ export * from "./experiments/classification";
 export * from "./experiments/show-classification";
 export * from "./experiments/eda";
 export * from "./experiments/rle-check";
+export * from "./experiments/presets";
+export * from "./experiments/operating";
+export * from "./experiments/inference";

@@ -38,6 +38,8 @@ export type AugmentPreset = "none" | "flips" | "standard";
 export interface ClassificationConfig {
   /** Output folder name under outputs/models/ (and split CSV name). */
   run: string;
+  /** Write the run folder here instead of outputs/models/<run> (the `train` CLI's --out). */
+  outDir?: string;
   /** "single": softmax over dataset classes (Severstal: OK + 4); "multi": 4 sigmoid presence labels. */
   mode: "single" | "multi";
   model: string;
@@ -63,7 +65,7 @@ export interface ClassificationConfig {
   augment?: AugmentPreset;
   /** Early-stopping patience in epochs (0/undefined = off). */
   patience?: number;
-  /** Metric that picks the best checkpoint (default val_macro_f1 when available). */
+  /** Metric that picks the best checkpoint (default val_macroF1 for single-label). */
   monitor?: string;
   /** Decoded images kept in memory across epochs (default "memory": datasets here are small). */
   cache?: "memory" | "none";
@@ -140,7 +142,7 @@ export function prepareClassificationData(ws: Workspace, ds: Dataset, cfg: Class
 
 export async function runClassification(ws: Workspace, ds: Dataset, cfg: ClassificationConfig): Promise<ClassificationResult> {
   const seed = ws.config.seed;
-  const outDir = path.join(ws.paths.models, cfg.run);
+  const outDir = cfg.outDir ? path.resolve(cfg.outDir) : path.join(ws.paths.models, cfg.run);
   fs.mkdirSync(outDir, { recursive: true });
   const { view, split, splitCsv } = prepareClassificationData(ws, ds, cfg);
   const K = view.classNames.length;
@@ -156,7 +158,7 @@ export async function runClassification(ws: Workspace, ds: Dataset, cfg: Classif
   const model = createModel(cfg.model, modelOptions(cfg, K, seed));
   const pretrained = await maybePretrained(model, cfg, ws);
   const summary = summarizeModel(model);
-  const monitor = cfg.monitor ?? (cfg.mode === "single" ? "val_macro_f1" : "val_loss");
+  const monitor = cfg.monitor ?? (cfg.mode === "single" ? "val_macroF1" : "val_loss");
   const best = bestCheckpoint({ dir: path.join(outDir, "best"), monitor });
   const callbacks = [best, ...(cfg.patience ? [earlyStopping({ monitor, patience: cfg.patience, restoreBestWeights: false })] : [])];
   const t0 = Date.now();

@@ -17,15 +17,20 @@ export interface OpenDatasetOptions {
   announce?: boolean;
 }
 
+/** Loads `name` from an explicit folder (the CLI's --data-root), in its real on-disk format. */
+export async function loadDatasetAt(name: DatasetName, root: string, source: "real" | "synthetic" = "real", mode: ValidationMode = "strict"): Promise<Dataset> {
+  if (!["severstal", "neu", "gc10"].includes(name)) throw new Error(`unknown dataset "${name}" (severstal, neu or gc10)`);
+  const ds = name === "severstal" ? await loadSeverstal(root, { mode, source }) : name === "neu" ? await loadNeu(root, { mode, source }) : await loadGc10(root, { mode, source });
+  ds.source = source;
+  return ds;
+}
+
 export async function openDataset(ws: Workspace, name: DatasetName, opts: OpenDatasetOptions = {}): Promise<Dataset> {
   const loc = locateDataset(name, ws.paths);
   if (loc.source === "synthetic") {
     await ensureSyntheticData({ profile: ws.config.profile, seed: ws.config.seed, paths: ws.paths, datasets: [name] });
   }
-  const mode = opts.mode ?? "strict";
-  const ds =
-    name === "severstal" ? await loadSeverstal(loc.root, { mode }) : name === "neu" ? await loadNeu(loc.root, { mode }) : await loadGc10(loc.root, { mode });
-  ds.source = loc.source;
+  const ds = await loadDatasetAt(name, loc.root, loc.source, opts.mode);
   ws.dataSources[name] = loc.source;
   if (opts.announce !== false) {
     const what = `${name}: ${ds.samples.length} images, ${ds.classNames.length} classes`;

@@ -9,7 +9,7 @@ import { formatDuration } from "../util/progress";
 
 export function showLearningCurves(history: Record<string, number>[], title: string): void {
   showFigure(learningCurves(history, ["loss"], `${title}: loss`), { height: 340 });
-  const metrics = ["accuracy", "macro_f1"].filter((m) => history.some((h) => typeof h[m] === "number" || typeof h[`val_${m}`] === "number"));
+  const metrics = ["accuracy", "macroF1"].filter((m) => history.some((h) => typeof h[m] === "number" || typeof h[`val_${m}`] === "number"));
   if (metrics.length) showFigure(learningCurves(history, metrics, `${title}: accuracy and macro-F1`), { height: 340 });
 }
 

@@ -64,3 +64,9 @@ export function readAllRunMetrics(paths: ProjectPaths = projectPaths()): RunMetr
     .sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(paths.metrics, f), "utf8")) as RunMetrics);
 }
+
+/** One run's metrics, or undefined when that notebook has not run (yet) in this outputs tree. */
+export function readRunMetrics(run: string, paths: ProjectPaths = projectPaths()): RunMetrics | undefined {
+  const file = metricsFile(run, paths);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as RunMetrics) : undefined;
+}

@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { registerWasmTrainingKernels } from "../engine/wasm-kernels";
+import { wasmStatus } from "../engine/status";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
@@ -100,13 +102,6 @@ function tryNative(backend: "tensorflow-gpu" | "tensorflow"): BackendAttempt {
   return { backend, ok: false, reason: reasons.join("; ") };
 }
 
-/** Hook for the wasm training kernels (set by the engine module; keeps this file free of engine code). */
-export type WasmPreparer = () => Record<string, unknown>;
-let wasmPreparer: WasmPreparer | undefined;
-export function setWasmPreparer(fn: WasmPreparer): void {
-  wasmPreparer = fn;
-}
-
 async function trySet(name: string): Promise<string | undefined> {
   try {
     const ok = await tf.setBackend(name);
@@ -133,8 +128,16 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
     }
     const err = await trySet("wasm");
     if (err) return { backend, ok: false, reason: err };
-    if (wasmPreparer) Object.assign(details, wasmPreparer());
-    return { backend, ok: true, reason: "XNNPACK/SIMD wasm backend" + (wasmPreparer ? " with the workspace's training kernels" : "") };
+    // Our training kernels (Conv2DBackpropFilter & co.) go in once the stock kernels are set up:
+    // some wrap a stock kernel whose wasm function is bound during backend initialisation.
+    const added = registerWasmTrainingKernels();
+    const st = wasmStatus();
+    details.wasm = { simd: st.simd, threads: st.threads, trainingKernels: st.registeredTrainingKernels };
+    return {
+      backend,
+      ok: true,
+      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}`,
+    };
   }
   const err = await trySet("cpu");
   return err ? { backend, ok: false, reason: err } : { backend, ok: true, reason: "pure-JS reference backend (slow)" };

@@ -1,0 +1,277 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend (missing upstream: tfjs issue 8474).
+ *
+ *   dW[kh, kw, c, co] = Σ_{n, oh, ow} xpad[n, oh·s + kh·d, ow·s + kw·d, c] · dy[n, oh, ow, co]
+ *
+ * Built from XNNPACK matmuls without an im2col copy:
+ *  1. Pad x (spatially, plus one zero channel) and split it into its s×s stride phases while
+ *     transposing it to channel-major: xT [sh, sw, C+1, n·Hq·Wq] (one 2-D/4-D wasm Transpose).
+ *  2. Pad dy to the same Hq×Wq grid with zeros: dyE [n·Hq·Wq, Cout].
+ *  3. For every tap (kh, kw) the operand "x at that tap" is the window of xT's phase block that
+ *     starts a·Wq + b elements later: a dense [C, n·Hq·Wq] *view* (no copy). One matmul
+ *     view · dyE gives dW[kh, kw] as [C, Cout] — already the filter layout. Positions the window
+ *     reads past a row's end meet zero rows of dyE, or the zero channel row, so they add nothing.
+ *  dyE is the same matmul right-hand side for all taps, so XNNPACK packs it once per chunk.
+ *  The batch is processed in chunks of images so the reduction length stays cache-sized
+ *  (XNNPACK's GEMM does not block the reduction dimension itself).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { convGeometry, type ConvGeometry, type PadAttr } from "./conv-geometry";
+import { checkWasmInternals, heapF32, WasmScope } from "./wasm-scope";
+
+export interface Conv2DBackpropFilterAttrsLike {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: "NHWC" | "NCHW";
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  filterShape: [number, number, number, number];
+  /** Not part of tfjs' attrs (its conv gradient rejects dilation > 1); accepted for completeness. */
+  dilations?: number | [number, number];
+}
+
+/** Grid of the stride-phase layout for a conv geometry (see file comment). */
+export interface PhaseGrid {
+  Hq: number;
+  Wq: number;
+  /** Channels in the layout: C plus one zero channel when windows can run past a row. */
+  C1: number;
+  padBottom: number;
+  padRight: number;
+  /** Element offset of tap (kh, kw)'s window inside a phase-layout buffer of `rows` pixels. */
+  tapOffset(kh: number, kw: number, rows: number): number;
+}
+
+export function phaseGrid(g: ConvGeometry): PhaseGrid {
+  const { H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft } = g;
+  const maxA = Math.floor(((KH - 1) * dh) / sh);
+  const maxB = Math.floor(((KW - 1) * dw) / sw);
+  const Hq = OH + maxA;
+  const Wq = OW + maxB;
+  const C1 = C + (maxA * Wq + maxB > 0 ? 1 : 0);
+  return {
+    Hq,
+    Wq,
+    C1,
+    padBottom: Hq * sh - H - padTop,
+    padRight: Wq * sw - W - padLeft,
+    tapOffset(kh, kw, rows) {
+      const ph = (kh * dh) % sh;
+      const pw = (kw * dw) % sw;
+      const a = Math.floor((kh * dh) / sh);
+      const b = Math.floor((kw * dw) / sw);
+      return (ph * sw + pw) * C1 * rows + a * Wq + b;
+    },
+  };
+}
+
+/**
+ * x chunk [nc, H, W, C] → phase layout [sh, sw, C1, nc·Hq·Wq] (padded, channel-major).
+ * Intermediates are freed; the result belongs to the scope.
+ */
+export function phaseLayout(scope: WasmScope, xc: tf.TensorInfo, g: ConvGeometry, grid: PhaseGrid): tf.TensorInfo {
+  const { H, W, C, sh, sw, padTop, padLeft } = g;
+  const { Hq, Wq, C1, padBottom, padRight } = grid;
+  const nc = xc.shape[0];
+  // Crop rows/cols the conv never reads (valid padding with a stride), then pad.
+  const xk =
+    padBottom < 0 || padRight < 0 ? scope.cropNHWC(xc, 0, 0, H + Math.min(0, padBottom), W + Math.min(0, padRight)) : xc;
+  const needPad = padTop > 0 || padLeft > 0 || padBottom > 0 || padRight > 0 || C1 > C;
+  const xp = needPad
+    ? scope.run("PadV2", { x: xk }, {
+        paddings: [
+          [0, 0],
+          [padTop, Math.max(0, padBottom)],
+          [padLeft, Math.max(0, padRight)],
+          [0, C1 - C],
+        ],
+        constantValue: 0,
+      })
+    : xk;
+  const rows = nc * Hq * Wq;
+  const xT =
+    sh === 1 && sw === 1
+      ? scope.run("Transpose", { x: scope.reshape(xp, [rows, C1]) }, { perm: [1, 0] })
+      : scope.run("Transpose", { x: scope.reshape(xp, [nc * Hq, sh, Wq, sw * C1]) }, { perm: [1, 3, 0, 2] });
+  if (xp !== xk) scope.free(xp);
+  if (xk !== xc) scope.free(xk);
+  return xT;
+}
+
+/** dy chunk [nc, OH, OW, CO] zero-padded to the phase grid: [nc·Hq·Wq, CO]. */
+export function gridDy(scope: WasmScope, dyc: tf.TensorInfo, g: ConvGeometry, grid: PhaseGrid): tf.TensorInfo {
+  const { OH, OW } = g;
+  const [nc, , , CO] = dyc.shape;
+  const rows = nc * grid.Hq * grid.Wq;
+  if (grid.Hq === OH && grid.Wq === OW) return scope.reshape(dyc, [rows, CO]);
+  const p = scope.run("PadV2", { x: dyc }, { paddings: [[0, 0], [0, grid.Hq - OH], [0, grid.Wq - OW], [0, 0]], constantValue: 0 });
+  return scope.reshape(p, [rows, CO]);
+}
+
+/** Tuning of the filter-gradient GEMMs (see file comment). */
+export interface FilterGradTuning {
+  /** Pixels per transposed block of x (keeps the transpose TLB-friendly). */
+  blockRows: number;
+  /** Bytes of the packed right-hand panel per matmul call (aim: fits in L2). */
+  panelBytes: number;
+  /** Reduction length bounds per matmul call. */
+  minPanelRows: number;
+  maxPanelRows: number;
+}
+
+export const DEFAULT_FILTER_GRAD_TUNING: FilterGradTuning = {
+  blockRows: 8192,
+  panelBytes: 256 * 1024,
+  minPanelRows: 512,
+  maxPanelRows: 4096,
+};
+
+function panelRows(cols: number, t: FilterGradTuning): number {
+  return Math.max(t.minPanelRows, Math.min(t.maxPanelRows, Math.floor(t.panelBytes / (4 * cols))));
+}
+
+/**
+ * Gathers `count` row windows into a dense [count, len] matrix: row i is `len` floats
+ * starting at element `starts[i]` of `src` (one memmove each).
+ */
+function gatherRows(scope: WasmScope, src: tf.TensorInfo, starts: number[], len: number): tf.TensorInfo {
+  const out = scope.alloc([starts.length, len]);
+  const heap = heapF32(scope.backend);
+  const s0 = scope.offsetOf(src) >>> 2;
+  const d0 = scope.offsetOf(out) >>> 2;
+  for (let i = 0; i < starts.length; i++) heap.copyWithin(d0 + i * len, s0 + starts[i], s0 + starts[i] + len);
+  return out;
+}
+
+function accumulate(scope: WasmScope, acc: tf.TensorInfo | undefined, part: tf.TensorInfo): tf.TensorInfo {
+  if (acc === undefined) return part;
+  const sum = scope.run("Add", { a: acc, b: part });
+  scope.free(acc);
+  scope.free(part);
+  return sum;
+}
+
+/**
+ * 1x1, stride 1, unpadded, C < Cout: dWᵀ = Σ (dyᵀ panel [Cout, k]) · (x panel [k, C]).
+ * XNNPACK re-packs the right-hand operand on every call (~5-12 ns/element), so the narrower
+ * x is the packed side here.
+ */
+function pointwiseFilterGrad(scope: WasmScope, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, t: FilterGradTuning): tf.TensorInfo {
+  const { N, H, W, C, CO } = g;
+  const perImage = H * W;
+  const imgs = Math.max(1, Math.min(N, Math.round(t.blockRows / perImage)));
+  const kc = panelRows(C, t);
+  let acc: tf.TensorInfo | undefined;
+  for (let n0 = 0; n0 < N; n0 += imgs) {
+    const nc = Math.min(imgs, N - n0);
+    const rows = nc * perImage;
+    const dyc = nc === N ? scope.reshape(dy, [rows, CO]) : scope.view(dy, n0 * perImage * CO, [rows, CO]);
+    const dyT = scope.run("Transpose", { x: dyc }, { perm: [1, 0] }); // [CO, rows]
+    scope.release(dyc);
+    for (let r0 = 0; r0 < rows; r0 += kc) {
+      const k = Math.min(kc, rows - r0);
+      const starts: number[] = [];
+      for (let co = 0; co < CO; co++) starts.push(co * rows + r0);
+      const a = gatherRows(scope, dyT, starts, k);
+      const b = scope.view(x, (n0 * perImage + r0) * C, [k, C]);
+      const prod = scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false }); // [CO, C]
+      scope.free(a);
+      scope.free(b);
+      acc = accumulate(scope, acc, prod);
+    }
+    scope.free(dyT);
+  }
+  const dw = scope.run("Transpose", { x: acc as tf.TensorInfo }, { perm: [1, 0] });
+  scope.free(acc as tf.TensorInfo);
+  return scope.reshape(dw, [1, 1, C, CO]);
+}
+
+/** dW [KH, KW, C, CO] for NHWC `x`, `dy` inside `scope`; the result belongs to the scope. */
+export function filterGradNHWC(
+  scope: WasmScope,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+  tuning: FilterGradTuning = DEFAULT_FILTER_GRAD_TUNING,
+): tf.TensorInfo {
+  const { N, H, W, C, OH, OW, CO, KH, KW, sh, sw, padTop, padLeft } = g;
+  // 1x1 with stride: only phase (0,0) is read, so subsample first (a 1x1 max-pool is XNNPACK's
+  // exact, fast subsampler; StridedSlice is ~100x slower) and solve a stride-1 problem.
+  if (KH === 1 && KW === 1 && (sh > 1 || sw > 1) && padTop === 0 && padLeft === 0 && (OH - 1) * sh < H && (OW - 1) * sw < W) {
+    const xs = scope.run("MaxPool", { x }, { filterSize: [1, 1], strides: [sh, sw], pad: "valid", dimRoundingMode: undefined });
+    if (xs.shape[1] !== OH || xs.shape[2] !== OW) {
+      throw new Error(`Conv2DBackpropFilter (wasm): subsampled [${xs.shape}] does not match [${OH}, ${OW}]`);
+    }
+    const g1: ConvGeometry = { ...g, H: OH, W: OW, sh: 1, sw: 1, padTop: 0, padLeft: 0 };
+    return filterGradNHWC(scope, xs, dy, g1, tuning);
+  }
+  if (KH === 1 && KW === 1 && sh === 1 && sw === 1 && padTop === 0 && padLeft === 0 && OH === H && OW === W && C < CO) {
+    return pointwiseFilterGrad(scope, x, dy, g, tuning);
+  }
+  const grid = phaseGrid(g);
+  const perImage = grid.Hq * grid.Wq;
+  const imgs = Math.max(1, Math.min(N, Math.round(tuning.blockRows / perImage)));
+  const kc = panelRows(CO, tuning);
+  let acc: tf.TensorInfo | undefined;
+  for (let n0 = 0; n0 < N; n0 += imgs) {
+    const nc = Math.min(imgs, N - n0);
+    const rows = nc * perImage;
+    const xc = nc === N ? x : scope.view(x, n0 * H * W * C, [nc, H, W, C]);
+    const dyc = nc === N ? dy : scope.view(dy, n0 * OH * OW * CO, [nc, OH, OW, CO]);
+    const xT = phaseLayout(scope, xc, g, grid); // [sh, sw, C1, rows]
+    scope.release(xc);
+    const dyE = gridDy(scope, dyc, g, grid); // [rows, CO]
+    const tapStart: number[] = [];
+    for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) tapStart.push(grid.tapOffset(kh, kw, rows));
+    for (let r0 = 0; r0 < rows; r0 += kc) {
+      const k = Math.min(kc, rows - r0);
+      // Stacked windows (im2colᵀ): row (tap, c) = xT phase row c from that tap's shift.
+      const starts: number[] = [];
+      for (const t0 of tapStart) for (let c = 0; c < C; c++) starts.push(t0 + c * rows + r0);
+      const a = gatherRows(scope, xT, starts, k); // [KH·KW·C, k]
+      const b = scope.view(dyE, r0 * CO, [k, CO]);
+      const prod = scope.run("BatchMatMul", { a, b }, { transposeA: false, transposeB: false }); // [KH·KW·C, CO]
+      scope.free(a);
+      scope.free(b);
+      acc = accumulate(scope, acc, prod);
+    }
+    scope.free(xT);
+    scope.release(dyE);
+    scope.release(dyc);
+  }
+  return scope.reshape(acc as tf.TensorInfo, [KH, KW, C, CO]);
+}
+
+/** The kernelFunc registered as Conv2DBackpropFilter on wasm. */
+export function conv2dBackpropFilterKernel(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const backend = checkWasmInternals(args.backend);
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrsLike;
+  let x = args.inputs.x as tf.TensorInfo;
+  let dy = args.inputs.dy as tf.TensorInfo;
+  if (x.dtype !== "float32" || dy.dtype !== "float32") {
+    throw new Error(`Conv2DBackpropFilter (wasm): float32 inputs required, got x ${x.dtype}, dy ${dy.dtype}`);
+  }
+  const scope = new WasmScope(backend);
+  try {
+    let filterShape = attrs.filterShape;
+    if (attrs.dataFormat === "NCHW") {
+      x = scope.run("Transpose", { x }, { perm: [0, 2, 3, 1] });
+      dy = scope.run("Transpose", { x: dy }, { perm: [0, 2, 3, 1] });
+    }
+    filterShape = [filterShape[0], filterShape[1], x.shape[3], filterShape[3]];
+    const g = convGeometry(x.shape, filterShape, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode);
+    if (dy.shape[1] !== g.OH || dy.shape[2] !== g.OW || dy.shape[3] !== g.CO || dy.shape[0] !== g.N) {
+      throw new Error(
+        `Conv2DBackpropFilter (wasm): dy shape [${dy.shape}] does not match the conv output [${g.N},${g.OH},${g.OW},${g.CO}]`,
+      );
+    }
+    const out = filterGradNHWC(scope, x, dy, g);
+    // `out` may alias a scope tensor through Reshape; materialise an owned copy only if needed.
+    return scope.keep(out);
+  } finally {
+    scope.dispose();
+  }
+}

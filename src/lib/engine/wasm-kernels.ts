@@ -1,0 +1,128 @@
+/**
+ * Training kernels for the TensorFlow.js wasm backend (XNNPACK, SIMD).
+ *
+ * tfjs-backend-wasm 4.22 runs inference fast but cannot train convnets: it registers no
+ * Conv2DBackpropFilter (tfjs issue 8474) nor the depthwise backprops, and its
+ * Conv2DBackpropInput is a scalar loop ~10x slower than the forward conv. Call
+ * `registerWasmTrainingKernels()` once after `tf.setBackend("wasm")` (calling it before is fine
+ * too): it adds the missing kernels and swaps the slow one, all built from fast wasm kernels
+ * (XNNPACK matmul/conv, transposes, pads) — nothing goes through the pure-JS cpu backend.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { conv2dBackpropFilterKernel } from "./conv2d-backprop-filter";
+import { makeConv2dBackpropInputKernel, type KernelFuncLike } from "./conv2d-backprop-input";
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop";
+import { makeMeanKernel, makeSumKernel } from "./fast-reduce";
+import { makeTileKernel } from "./fast-tile";
+import { makeMaxPoolGradKernel } from "./max-pool-grad";
+import { makeResizeBilinearGradKernel, makeResizeNearestNeighborGradKernel } from "./resize-grad";
+
+/** Kernels wasm lacks that training needs (added). */
+export const WASM_MISSING_TRAINING_KERNELS = [
+  "Conv2DBackpropFilter",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+] as const;
+
+/**
+ * Kernels wasm has but gets wrong for training (always replaced):
+ *  - ResizeNearestNeighborGrad, ResizeBilinearGrad: wrong values / swapped height and width;
+ *  - MaxPoolGrad: routes the gradient of tied maxima to a different element than the cpu
+ *    backend, TensorFlow and PyTorch (first maximum), and is slow.
+ */
+export const WASM_FIXED_TRAINING_KERNELS = ["ResizeNearestNeighborGrad", "ResizeBilinearGrad", "MaxPoolGrad"] as const;
+
+/**
+ * Kernels wasm has but too slowly for training (replaced for the shapes training produces;
+ * every other call goes to the stock kernel). Skipped with {replaceSlowKernels: false}.
+ */
+export const WASM_FASTER_TRAINING_KERNELS = ["Conv2DBackpropInput", "Sum", "Mean", "Tile"] as const;
+
+/** Every kernel name `registerWasmTrainingKernels` may register. */
+export const WASM_TRAINING_KERNELS: readonly string[] = [
+  ...WASM_MISSING_TRAINING_KERNELS,
+  ...WASM_FIXED_TRAINING_KERNELS,
+  ...WASM_FASTER_TRAINING_KERNELS,
+];
+
+const MARK = "__steelDefectLabEngine";
+
+type MarkedConfig = tf.KernelConfig & { [MARK]?: true };
+
+function isOurs(name: string): boolean {
+  const k = tf.getKernel(name, "wasm") as MarkedConfig | undefined;
+  return k?.[MARK] === true;
+}
+
+export interface RegisterOptions {
+  /** Also replace the slow stock Conv2DBackpropInput (default true). */
+  replaceSlowKernels?: boolean;
+}
+
+function stockKernel(name: string): KernelFuncLike | undefined {
+  const stock = tf.getKernel(name, "wasm");
+  return stock ? (stock.kernelFunc as unknown as KernelFuncLike) : undefined;
+}
+
+function kernelFuncFor(name: string): KernelFuncLike {
+  switch (name) {
+    case "Conv2DBackpropFilter":
+      return conv2dBackpropFilterKernel;
+    case "DepthwiseConv2dNativeBackpropFilter":
+      return depthwiseBackpropFilterKernel;
+    case "DepthwiseConv2dNativeBackpropInput":
+      return depthwiseBackpropInputKernel;
+    case "Conv2DBackpropInput":
+      return makeConv2dBackpropInputKernel(stockKernel(name));
+    case "Sum":
+      return makeSumKernel(stockKernel(name));
+    case "Mean":
+      return makeMeanKernel(stockKernel(name));
+    case "Tile":
+      return makeTileKernel(stockKernel(name));
+    case "MaxPoolGrad":
+      return makeMaxPoolGradKernel(stockKernel(name));
+    case "ResizeNearestNeighborGrad":
+      return makeResizeNearestNeighborGradKernel(stockKernel(name));
+    case "ResizeBilinearGrad":
+      return makeResizeBilinearGradKernel(stockKernel(name));
+    default:
+      throw new Error(`engine: no wasm training kernel named ${name}`);
+  }
+}
+
+/**
+ * Registers the wasm training kernels; returns the names registered by THIS call
+ * (a second call returns []). Safe to call before or after the wasm backend initialises.
+ */
+export function registerWasmTrainingKernels(options: RegisterOptions = {}): string[] {
+  // Load the wasm package first so its stock kernels are registered before we replace one
+  // (a later import would silently re-register the slow stock Conv2DBackpropInput).
+  require("@tensorflow/tfjs-backend-wasm");
+  const replace = options.replaceSlowKernels ?? true;
+  const names: string[] = [
+    ...WASM_MISSING_TRAINING_KERNELS,
+    ...WASM_FIXED_TRAINING_KERNELS,
+    ...(replace ? WASM_FASTER_TRAINING_KERNELS : []),
+  ];
+  const added: string[] = [];
+  for (const name of names) {
+    if (isOurs(name)) continue;
+    const kernelFunc = kernelFuncFor(name);
+    const stock = tf.getKernel(name, "wasm");
+    if (stock) tf.unregisterKernel(name, "wasm"); // replace without the "already registered" warning
+    const config: MarkedConfig = { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+    // The stock kernel stays our fallback: keep its setup (it binds the C++ function when the
+    // backend initialises, which may happen after this call).
+    if (stock?.setupFunc) config.setupFunc = stock.setupFunc;
+    config[MARK] = true;
+    tf.registerKernel(config);
+    added.push(name);
+  }
+  return added;
+}
+
+/** Names of our kernels currently registered on wasm. */
+export function registeredWasmTrainingKernels(): string[] {
+  return WASM_TRAINING_KERNELS.filter((n) => isOurs(n));
+}

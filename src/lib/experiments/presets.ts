@@ -1,0 +1,62 @@
+/**
+ * The settings of each notebook's experiments per profile: `smoke` (CI, seconds), `quick` (the
+ * default `make reproduce`, minutes on a 2-core CPU), `full` (the write-ups' settings, for a GPU).
+ * Kept in one place so notebooks, the CLI and the README quote the same numbers.
+ */
+import { Profile } from "../config/run-config";
+import { ClassificationConfig } from "./classification";
+
+type PerProfile<T> = Record<Profile, T>;
+
+function pick<T>(profile: Profile, v: PerProfile<T>): T {
+  return v[profile];
+}
+
+/** Notebook 03: the Keras-style baseline on Severstal, single label (OK + 4 defect classes). */
+export function simpleCnnPreset(profile: Profile): ClassificationConfig {
+  return {
+    run: "03_simplecnn_baseline",
+    mode: "single",
+    model: "simplecnn",
+    head: { hidden: 64, dropout: 0.3 },
+    imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 64, width: 384 }, full: { height: 128, width: 800 } }),
+    channels: 1,
+    epochs: pick(profile, { smoke: 2, quick: 12, full: 40 }),
+    batchSize: 16,
+    optimizer: { name: "adamw", lr: 2e-3, weightDecay: 1e-4 },
+    scheduler: { type: "cosine", minLr: 1e-5 },
+    loss: "cross-entropy",
+    classWeights: "sqrt-inverse",
+    sampler: "balanced",
+    augment: "flips",
+    patience: pick(profile, { smoke: 0, quick: 0, full: 8 }),
+  };
+}
+
+/**
+ * Notebook 04: ResNet50 as in the classification write-up — partially frozen (with ImageNet
+ * weights), AdamW, weighted cross-entropy, weighted sampler. Without pretrained weights frozen
+ * random stages would learn nothing, so `freeze` drops to 0 and the notebook says so.
+ */
+export function resnet50Preset(profile: Profile, pretrainedAvailable: boolean): ClassificationConfig {
+  return {
+    run: "04_resnet50_classifier",
+    mode: "single",
+    model: "resnet50",
+    head: { hidden: 512, dropout: 0.5 },
+    pretrained: true,
+    freeze: pretrainedAvailable ? 2 : 0,
+    imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 64, width: 384 }, full: { height: 256, width: 1600 } }),
+    channels: 3,
+    epochs: pick(profile, { smoke: 1, quick: 8, full: 30 }),
+    batchSize: 16,
+    optimizer: { name: "adamw", lr: pretrainedAvailable ? 3e-4 : 1e-3, weightDecay: 1e-2 },
+    scheduler: { type: "cosine", minLr: 1e-5, warmup: { epochs: 1 } },
+    loss: "cross-entropy",
+    labelSmoothing: 0.05,
+    classWeights: "sqrt-inverse",
+    sampler: "balanced",
+    augment: "flips",
+    patience: pick(profile, { smoke: 0, quick: 0, full: 8 }),
+  };
+}
