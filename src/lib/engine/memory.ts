@@ -28,7 +28,7 @@ export interface WasmHeapInfo {
 
 /** Heap size of the initialised wasm backend (throws when wasm is not initialised). */
 export function wasmHeapInfo(): WasmHeapInfo {
-  const engine = tf.engine() as unknown as { registry: Record<string, { wasm?: { HEAPU8?: Uint8Array; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }> };
+  const engine = tf.engine() as unknown as { registry: Record<string, { wasm?: { HEAPU8?: Uint8Array; wasmMemory?: { buffer: ArrayBuffer }; asm?: { memory?: { buffer: ArrayBuffer } } } }> };
   const be = engine.registry.wasm;
   if (!be || !be.wasm) throw new Error("wasmHeapInfo: the wasm backend is not initialised (call tf.setBackend(\"wasm\") first)");
   const mem = be.wasm.asm?.memory ?? be.wasm.wasmMemory;

@@ -26,8 +26,8 @@ interface WasmModuleLike {
   HEAPU8: Uint8Array;
   HEAPF32: Float32Array;
   tfjs: { disposeData(id: number): void; getThreadsCount(): number };
-  asm?: { memory?: WebAssembly.Memory };
-  wasmMemory?: WebAssembly.Memory;
+  asm?: { memory?: { buffer: ArrayBuffer } };
+  wasmMemory?: { buffer: ArrayBuffer };
   PThread?: unknown;
 }
 

@@ -67,6 +67,7 @@ export function confusionHeatmap(matrix: number[][], classNames: string[], title
         text: matrix.map((r) => r.map(String)),
         texttemplate: "%{text}",
         colorscale: "Blues",
+        reversescale: true,
         zmin: 0,
         zmax: 1,
         colorbar: { title: { text: "row share" } },
