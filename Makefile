@@ -9,7 +9,7 @@ export JUPYTER_PATH := $(CURDIR)/environment/jupyter
 TSX := node --import tsx
 SMOKE_OUT := outputs/ci-smoke
 
-.PHONY: help setup doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean
+.PHONY: help setup doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean experiment-neu
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,3 +56,6 @@ weights: ## download Keras ImageNet ResNet50 (notop) weights — needs internet;
 
 clean: ## delete everything generated under outputs/
 	@find outputs -mindepth 1 -not -name .gitkeep -delete
+
+experiment-neu: setup ## NEU accuracy from scratch on real images (../shared/data/neu-det or DATA_ROOT=...)
+	@$(TSX) src/cli/experiment-neu.ts $(if $(DATA_ROOT),--data-root $(DATA_ROOT))

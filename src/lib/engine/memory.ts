@@ -11,7 +11,9 @@
  * Micro-batches were measured by bench/engine/probe-microbatch.ts (one fresh process per
  * (model, batch): two training steps, Adam, peak heap = final heap size) with this
  * engine's kernels registered. Gradient accumulation over micro-batches (src/lib/train/)
- * turns them into the requested batch.
+ * turns them into the requested batch. Why so much per image (ResNet-50: ~800 MiB at 224²,
+ * PyTorch needs ~100): tfjs keeps every forward intermediate alive until the backward pass
+ * (batch norm alone leaves ~5 activation-sized tensors per layer).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -36,35 +38,67 @@ export function wasmHeapInfo(): WasmHeapInfo {
   return { heapBytes, maxBytes: WASM_HEAP_MAX_BYTES, tensorBytes: tf.memory().numBytes };
 }
 
-export interface MicroBatchEntry {
+/** Peak wasm heap of one training step, measured per (model, micro-batch). */
+export interface MicroBatchMeasurement {
   model: string;
+  /** Square input side the model was measured at. */
   inputSize: number;
-  /** Largest batch whose training step completed. */
-  maxOk: number;
-  /** Peak heap (MiB) at maxOk. */
-  peakMiBAtMax: number;
-  /** Recommended micro-batch (<= 75 % of the ceiling). */
-  recommended: number;
+  /** [batch, peak heap MiB] of every successful probe. */
+  points: Array<[number, number]>;
+  /** Smallest batch that failed (the heap ceiling), if reached. */
+  firstFailure?: number;
 }
 
 /**
- * Measured on 2026-xx (see docs/wasm-backend.md): tfjs 4.22, wasm SIMD, 1 thread, Adam,
- * float32, bench models (bench/engine/models.ts), this engine's kernels registered.
+ * bench/engine/probe-microbatch.ts, 2026-11-22: tfjs 4.22, wasm SIMD, 1 thread, Adam, float32,
+ * the bench models of bench/engine/models.ts, this engine's kernels registered.
+ * ResNet-50 at batch 4 aborts inside wasm (allocation failure at the ceiling).
  */
-export const MEASURED_MICRO_BATCHES: readonly MicroBatchEntry[] = [];
+export const MEASURED_HEAP: readonly MicroBatchMeasurement[] = [
+  { model: "simplecnn", inputSize: 224, points: [[1, 248], [2, 466], [4, 1038], [6, 1416], [8, 1927], [12, 2838], [16, 3945]] },
+  { model: "resnet50", inputSize: 224, points: [[1, 1589], [2, 2381], [3, 3249]], firstFailure: 4 },
+  { model: "unet", inputSize: 256, points: [[1, 1605], [2, 2305], [3, 3007], [4, 3831]] },
+];
+
+/** Share of the heap ceiling a training step may use (headroom for data, fragmentation). */
+export const HEAP_BUDGET_FRACTION = 0.75;
+
+/** Least-squares fit peakMiB ≈ baseMiB + perImageMiB · batch of one measurement series. */
+export function fitHeap(m: MicroBatchMeasurement): { baseMiB: number; perImageMiB: number } {
+  const n = m.points.length;
+  const mx = m.points.reduce((s, p) => s + p[0], 0) / n;
+  const my = m.points.reduce((s, p) => s + p[1], 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of m.points) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) * (x - mx);
+  }
+  const perImageMiB = sxx > 0 ? sxy / sxx : my;
+  return { baseMiB: my - perImageMiB * mx, perImageMiB };
+}
+
+const ALIASES: Record<string, string> = {
+  unet_r34: "unet",
+  "unet-resnet34": "unet",
+  unet_resnet34: "unet",
+  simple_cnn: "simplecnn",
+  "simple-cnn": "simplecnn",
+};
 
 /**
- * Largest micro-batch to use for one wasm training step of `modelName` at `inputSize`²
- * (square RGB input). Other sizes scale by pixel count from the nearest measured entry;
- * always >= 1. Unknown models get a conservative estimate from ResNet-50's numbers.
+ * Largest micro-batch for one wasm training step of `modelName` at `inputSize`² (RGB) that
+ * keeps the peak heap within HEAP_BUDGET_FRACTION of the 4 GiB ceiling. The per-image cost
+ * scales with the pixel count; the base (weights, Adam state, runtime) does not. Unknown
+ * models use ResNet-50's fit (the heaviest measured per parameter). Always >= 1.
  */
 export function recommendedMicroBatch(modelName: string, inputSize: number): number {
   if (!(inputSize > 0)) throw new Error(`recommendedMicroBatch: inputSize must be > 0, got ${inputSize}`);
   const key = modelName.toLowerCase();
-  const alias: Record<string, string> = { unet_r34: "unet", "unet-resnet34": "unet", simple_cnn: "simplecnn" };
-  const name = alias[key] ?? key;
-  const entry = MEASURED_MICRO_BATCHES.find((e) => e.model === name) ?? MEASURED_MICRO_BATCHES.find((e) => e.model === "resnet50");
-  if (!entry) return 1;
-  const scaled = Math.floor((entry.recommended * entry.inputSize * entry.inputSize) / (inputSize * inputSize));
-  return Math.max(1, scaled);
+  const name = ALIASES[key] ?? key;
+  const m = MEASURED_HEAP.find((e) => e.model === name) ?? (MEASURED_HEAP.find((e) => e.model === "resnet50") as MicroBatchMeasurement);
+  const { baseMiB, perImageMiB } = fitHeap(m);
+  const budgetMiB = (HEAP_BUDGET_FRACTION * WASM_HEAP_MAX_BYTES) / 2 ** 20;
+  const perImage = perImageMiB * ((inputSize * inputSize) / (m.inputSize * m.inputSize));
+  return Math.max(1, Math.floor((budgetMiB - baseMiB) / perImage));
 }

@@ -103,7 +103,11 @@ export function enableWasmThreads(threads: number): WasmThreadsResult {
         return out;
       };
       try {
-        return await factory();
+        const backend = (await factory()) as unknown as { wasm?: { PThread?: { runningWorkers?: Array<{ unref?: () => void }> } } };
+        // XNNPACK's pool threads idle in a wait loop and keep their workers referenced, which
+        // would keep Node alive forever: let the process exit when the main thread is done.
+        for (const w of backend.wasm?.PThread?.runningWorkers ?? []) w.unref?.();
+        return backend as unknown as tf.KernelBackend;
       } finally {
         urlApi.createObjectURL = origUrl;
         osMod.cpus = origCpus;

@@ -15,6 +15,7 @@ import { classWeights, ClassWeightMode, createWeightedSampler } from "../data/sa
 import { compose, ComposeEntry } from "../data/augment/compose";
 import { horizontalFlip, verticalFlip } from "../data/augment/flip";
 import { brightnessContrast } from "../data/augment/brightness-contrast";
+import { randomRot90 } from "../data/augment/rot90";
 import { Transform } from "../data/augment/types";
 import { createModel } from "../models/registry";
 import { ModelOptions, HeadOptions } from "../models/types";
@@ -33,7 +34,8 @@ import { writeJsonAtomic } from "../util/atomic-write";
 import { createRng } from "../util/rng";
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../report/static-charts";
 
-export type AugmentPreset = "none" | "flips" | "standard";
+/** none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast). */
+export type AugmentPreset = "none" | "flips" | "dihedral" | "standard";
 
 export interface ClassificationConfig {
   /** Output folder name under outputs/models/ (and split CSV name). */
@@ -95,6 +97,7 @@ export function augmentation(preset: AugmentPreset | undefined): Transform | und
   if (!preset || preset === "none") return undefined;
   const entries: ComposeEntry[] = [{ transform: horizontalFlip(), p: 0.5 }, { transform: verticalFlip(), p: 0.5 }];
   if (preset === "standard") entries.push({ transform: brightnessContrast({}), p: 0.5 });
+  if (preset === "dihedral") entries.push({ transform: randomRot90(), p: 0.75 });
   return compose(entries);
 }
 

@@ -60,3 +60,27 @@ export function resnet50Preset(profile: Profile, pretrainedAvailable: boolean): 
     patience: pick(profile, { smoke: 0, quick: 0, full: 8 }),
   };
 }
+
+/**
+ * NEU surface defects from scratch (6 balanced classes, 200×200 grey): the SimpleCNN with a wider
+ * head at 128×128, dihedral augmentation (textures have no preferred orientation), 70/15/15
+ * stratified split. Used by the NEU accuracy experiment (`make experiment-neu`).
+ */
+export function neuPreset(profile: Profile): ClassificationConfig {
+  return {
+    run: "neu_simplecnn",
+    mode: "single",
+    model: "simplecnn",
+    head: { hidden: 128, dropout: 0.3 },
+    imageSize: pick(profile, { smoke: { height: 64, width: 64 }, quick: { height: 128, width: 128 }, full: { height: 200, width: 200 } }),
+    channels: 1,
+    split: { train: 0.7, val: 0.15, test: 0.15 },
+    epochs: pick(profile, { smoke: 2, quick: 30, full: 60 }),
+    batchSize: 16,
+    optimizer: { name: "adamw", lr: 2e-3, weightDecay: 1e-4 },
+    scheduler: { type: "cosine", minLr: 1e-5, warmup: { epochs: 1 } },
+    loss: "cross-entropy",
+    labelSmoothing: 0.05,
+    augment: "dihedral",
+  };
+}
