@@ -6,13 +6,15 @@
  *   x_t[n, a, b] = xpad[n, a·s + ki, b·s + kj]      (a 1x1 max-pool with stride s on a shifted
  *                                                    view of the -inf padded input: XNNPACK's
  *                                                    exact subsampler)
- *   f_t = (x_t == y) · rem,  rem -= f_t            (first maximum in the window wins, as in
- *                                                    the cpu backend)
+ *   f_t = rem · [x_t == y],  rem -= f_t            (first maximum in the window wins, as in
+ *                                                    the cpu backend; [x_t == y] is computed as
+ *                                                    1 - step(y - x_t): the wasm Equal kernel is
+ *                                                    ~10x slower than XNNPACK's Sub)
  *   dxpad[n, a·s + ki, b·s + kj] += dy · f_t        (zero-insertion with a 6-D PadV2, one Add)
  * then dx = the unpadded window of dxpad. All elementwise work runs in XNNPACK / wasm kernels.
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, WasmScope } from "./wasm-scope";
+import { checkWasmInternals, heapF32, WasmScope } from "./wasm-scope";
 import type { StockKernel } from "./fast-reduce";
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -71,6 +73,10 @@ export function makeMaxPoolGradKernel(stock: StockKernel | undefined): StockKern
       });
       let rem: tf.TensorInfo | undefined;
       let sum: tf.TensorInfo | undefined;
+      // Non-overlapping windows tile the padded grid: every dx pixel gets exactly one tap's
+      // contribution, so interleave them with memmoves instead of s² zero-spreads and adds.
+      const tiles = kH === sh && kW === sw && C >= 16;
+      const contribs: tf.TensorInfo[] = [];
       for (let ki = 0; ki < kH; ki++) {
         for (let kj = 0; kj < kW; kj++) {
           const last = ki === kH - 1 && kj === kW - 1;
@@ -79,22 +85,33 @@ export function makeMaxPoolGradKernel(stock: StockKernel | undefined): StockKern
           scope.free(shifted);
           const xt = scope.cropNHWC(sub, 0, 0, OH, OW);
           if (xt !== sub) scope.free(sub);
-          const eq = scope.run("Equal", { a: xt, b: y });
+          // notMax = step(y - x_t) is 1 where x_t is below the window max, 0 at a maximum
+          // (y >= x_t always). f = rem · (1 - notMax); rem' = rem · notMax.
+          const d = scope.run("Sub", { a: y, b: xt });
           scope.free(xt);
-          let f = scope.run("Cast", { x: eq }, { dtype: "float32" });
-          scope.free(eq);
-          if (rem !== undefined) {
-            const g = scope.run("Multiply", { a: f, b: rem });
-            scope.free(f);
-            f = g;
-          }
-          if (!last) {
-            const r = rem === undefined ? scope.run("Sub", { a: onesLike(scope, f), b: f }) : scope.run("Sub", { a: rem, b: f });
-            if (rem !== undefined) scope.free(rem);
-            rem = r;
+          const notMax = scope.run("Step", { x: d }, { alpha: 0 });
+          scope.free(d);
+          let f: tf.TensorInfo;
+          if (rem === undefined) {
+            const ones = onesLike(scope, notMax);
+            f = scope.run("Sub", { a: ones, b: notMax });
+            scope.free(ones);
+            if (!last) rem = notMax;
+            else scope.free(notMax);
+          } else {
+            const next = scope.run("Multiply", { a: rem, b: notMax });
+            scope.free(notMax);
+            f = scope.run("Sub", { a: rem, b: next });
+            scope.free(rem);
+            rem = last ? undefined : next;
+            if (last) scope.free(next);
           }
           const contrib = scope.run("Multiply", { a: dy, b: f });
           scope.free(f);
+          if (tiles) {
+            contribs.push(contrib);
+            continue;
+          }
           const a = Math.floor(ki / sh);
           const p = ki % sh;
           const b = Math.floor(kj / sw);
@@ -114,6 +131,7 @@ export function makeMaxPoolGradKernel(stock: StockKernel | undefined): StockKern
           }
         }
       }
+      if (tiles) sum = interleave(scope, contribs, N, OH, OW, C, sh, sw);
       if (rem !== undefined) scope.free(rem);
       scope.free(xpad);
       scope.release(xu);
@@ -126,6 +144,32 @@ export function makeMaxPoolGradKernel(stock: StockKernel | undefined): StockKern
       scope.dispose();
     }
   };
+}
+
+/**
+ * [N, OH·sh, OW·sw, C] from the sh·sw phase tensors [N, OH, OW, C] (row-major (ki, kj) order):
+ * out[n, a·sh + ki, b·sw + kj] = phase[ki·sw + kj][n, a, b]. One memmove per C-run.
+ */
+function interleave(scope: WasmScope, phases: tf.TensorInfo[], N: number, OH: number, OW: number, C: number, sh: number, sw: number): tf.TensorInfo {
+  const out = scope.alloc([N, OH * sh, OW * sw, C]);
+  const heap = heapF32(scope.backend);
+  const dst = scope.offsetOf(out) >>> 2;
+  const src = phases.map((t) => scope.offsetOf(t) >>> 2);
+  const rowOut = OW * sw * C;
+  for (let r = 0; r < N * OH; r++) {
+    for (let ki = 0; ki < sh; ki++) {
+      const dRow = dst + (r * sh + ki) * rowOut;
+      for (let kj = 0; kj < sw; kj++) {
+        const s0 = src[ki * sw + kj] + r * OW * C;
+        for (let b = 0; b < OW; b++) {
+          const s = s0 + b * C;
+          heap.copyWithin(dRow + (b * sw + kj) * C, s, s + C);
+        }
+      }
+    }
+  }
+  for (const t of phases) scope.free(t);
+  return out;
 }
 
 /** A scope-owned tensor of ones shaped like `t`. */

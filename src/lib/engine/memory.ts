@@ -11,7 +11,7 @@
  * Micro-batches were measured by bench/engine/probe-microbatch.ts (one fresh process per
  * (model, batch): two training steps, Adam, peak heap = final heap size) with this
  * engine's kernels registered. Gradient accumulation over micro-batches (src/lib/train/)
- * turns them into the requested batch. Why so much per image (ResNet-50: ~800 MiB at 224²,
+ * turns them into the requested batch. Why so much per image (ResNet-50: ~500 MiB at 224²,
  * PyTorch needs ~100): tfjs keeps every forward intermediate alive until the backward pass
  * (batch norm alone leaves ~5 activation-sized tensors per layer).
  */
@@ -52,12 +52,13 @@ export interface MicroBatchMeasurement {
 /**
  * bench/engine/probe-microbatch.ts, 2026-11-22: tfjs 4.22, wasm SIMD, 1 thread, Adam, float32,
  * the bench models of bench/engine/models.ts, this engine's kernels registered.
- * ResNet-50 at batch 4 aborts inside wasm (allocation failure at the ceiling).
+ * The first failing batch crashes inside wasm ("memory access out of bounds" / Aborted()).
+ * Heap sizes are quantised: emscripten grows memory in ~20 % steps.
  */
 export const MEASURED_HEAP: readonly MicroBatchMeasurement[] = [
-  { model: "simplecnn", inputSize: 224, points: [[1, 248], [2, 466], [4, 1038], [6, 1416], [8, 1927], [12, 2838], [16, 3945]] },
-  { model: "resnet50", inputSize: 224, points: [[1, 1589], [2, 2381], [3, 3249]], firstFailure: 4 },
-  { model: "unet", inputSize: 256, points: [[1, 1605], [2, 2305], [3, 3007], [4, 3831]] },
+  { model: "simplecnn", inputSize: 224, points: [[1, 192], [2, 367], [3, 639], [4, 796], [6, 1185], [8, 1440], [12, 2178], [16, 2868]], firstFailure: 24 },
+  { model: "resnet50", inputSize: 224, points: [[1, 1804], [2, 2085], [3, 2675], [4, 3291]], firstFailure: 6 },
+  { model: "unet", inputSize: 256, points: [[1, 1902], [2, 2004], [3, 2592], [4, 3197]], firstFailure: 6 },
 ];
 
 /** Share of the heap ceiling a training step may use (headroom for data, fragmentation). */

@@ -95,7 +95,7 @@ export function enableWasmThreads(threads: number): WasmThreadsResult {
       const osMod = require("os") as { cpus: () => os.CpuInfo[] };
       const origCpus = osMod.cpus;
       urlApi.createObjectURL = (b: unknown) =>
-        b instanceof Blob && /javascript/.test(b.type) ? workerPath : origUrl.call(URL, b as Blob);
+        /javascript/.test(String((b as { type?: unknown } | null)?.type)) ? workerPath : origUrl.call(URL, b);
       osMod.cpus = () => {
         const c = origCpus.call(osMod);
         const out: os.CpuInfo[] = [];

@@ -1,12 +1,13 @@
 /**
- * Training kernels for the TensorFlow.js wasm backend (XNNPACK, SIMD).
+ * Training kernels for the TensorFlow.js wasm backend (XNNPACK, SIMD). See docs/wasm-backend.md.
  *
  * tfjs-backend-wasm 4.22 runs inference fast but cannot train convnets: it registers no
- * Conv2DBackpropFilter (tfjs issue 8474) nor the depthwise backprops, and its
- * Conv2DBackpropInput is a scalar loop ~10x slower than the forward conv. Call
- * `registerWasmTrainingKernels()` once after `tf.setBackend("wasm")` (calling it before is fine
- * too): it adds the missing kernels and swaps the slow one, all built from fast wasm kernels
- * (XNNPACK matmul/conv, transposes, pads) — nothing goes through the pure-JS cpu backend.
+ * Conv2DBackpropFilter (tfjs issue 8474) nor the depthwise backprops, three of its gradient
+ * kernels are wrong, and several are far too slow (Conv2DBackpropInput is a scalar loop ~10x
+ * slower than the forward conv). Call `registerWasmTrainingKernels()` once after
+ * `tf.setBackend("wasm")` (before is fine too): it adds, fixes and speeds up those kernels,
+ * all built from wasm code — XNNPACK kernels, zero-copy views, memmoves and one hand-written
+ * SIMD kernel — nothing goes through the pure-JS cpu backend.
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilterKernel } from "./conv2d-backprop-filter";
@@ -15,6 +16,7 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./d
 import { makeMeanKernel, makeSumKernel } from "./fast-reduce";
 import { makeTileKernel } from "./fast-tile";
 import { makeMaxPoolGradKernel } from "./max-pool-grad";
+import { makeCastKernel, makeIdentityKernel } from "./alias-kernels";
 import { makeResizeBilinearGradKernel, makeResizeNearestNeighborGradKernel } from "./resize-grad";
 
 /** Kernels wasm lacks that training needs (added). */
@@ -36,7 +38,7 @@ export const WASM_FIXED_TRAINING_KERNELS = ["ResizeNearestNeighborGrad", "Resize
  * Kernels wasm has but too slowly for training (replaced for the shapes training produces;
  * every other call goes to the stock kernel). Skipped with {replaceSlowKernels: false}.
  */
-export const WASM_FASTER_TRAINING_KERNELS = ["Conv2DBackpropInput", "Sum", "Mean", "Tile"] as const;
+export const WASM_FASTER_TRAINING_KERNELS = ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast"] as const;
 
 /** Every kernel name `registerWasmTrainingKernels` may register. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -55,8 +57,14 @@ function isOurs(name: string): boolean {
 }
 
 export interface RegisterOptions {
-  /** Also replace the slow stock Conv2DBackpropInput (default true). */
+  /** Also replace the slow stock kernels (WASM_FASTER_TRAINING_KERNELS; default true). */
   replaceSlowKernels?: boolean;
+  /**
+   * Keep the laid-out filters of the model's weights between calls (default true): saves
+   * re-laying and re-packing every weight on each micro-batch of a step (~10 % of a ResNet-50
+   * step) for one extra copy of the weights (+ XNNPACK's packed copy) on the heap.
+   */
+  cacheFilters?: boolean;
 }
 
 function stockKernel(name: string): KernelFuncLike | undefined {
@@ -64,7 +72,7 @@ function stockKernel(name: string): KernelFuncLike | undefined {
   return stock ? (stock.kernelFunc as unknown as KernelFuncLike) : undefined;
 }
 
-function kernelFuncFor(name: string): KernelFuncLike {
+function kernelFuncFor(name: string, options: RegisterOptions): KernelFuncLike {
   switch (name) {
     case "Conv2DBackpropFilter":
       return conv2dBackpropFilterKernel;
@@ -73,7 +81,7 @@ function kernelFuncFor(name: string): KernelFuncLike {
     case "DepthwiseConv2dNativeBackpropInput":
       return depthwiseBackpropInputKernel;
     case "Conv2DBackpropInput":
-      return makeConv2dBackpropInputKernel(stockKernel(name));
+      return makeConv2dBackpropInputKernel(stockKernel(name), options.cacheFilters ?? true);
     case "Sum":
       return makeSumKernel(stockKernel(name));
     case "Mean":
@@ -84,6 +92,13 @@ function kernelFuncFor(name: string): KernelFuncLike {
       return makeMaxPoolGradKernel(stockKernel(name));
     case "ResizeNearestNeighborGrad":
       return makeResizeNearestNeighborGradKernel(stockKernel(name));
+    case "Identity":
+      return makeIdentityKernel(stockKernel(name), () => {
+        const k = tf.getKernel("Conv2DBackpropInput", "wasm") as MarkedConfig | undefined;
+        if (k?.[MARK]) (k.kernelFunc as unknown as { sweepCache?: () => void }).sweepCache?.();
+      });
+    case "Cast":
+      return makeCastKernel(stockKernel(name));
     case "ResizeBilinearGrad":
       return makeResizeBilinearGradKernel(stockKernel(name));
     default:
@@ -108,7 +123,7 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
   const added: string[] = [];
   for (const name of names) {
     if (isOurs(name)) continue;
-    const kernelFunc = kernelFuncFor(name);
+    const kernelFunc = kernelFuncFor(name, options);
     const stock = tf.getKernel(name, "wasm");
     if (stock) tf.unregisterKernel(name, "wasm"); // replace without the "already registered" warning
     const config: MarkedConfig = { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc };
@@ -125,4 +140,18 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
 /** Names of our kernels currently registered on wasm. */
 export function registeredWasmTrainingKernels(): string[] {
   return WASM_TRAINING_KERNELS.filter((n) => isOurs(n));
+}
+
+/**
+ * Frees what our kernels keep between calls (the laid-out filters of the model's weights,
+ * see PhaseFilterCache). Entries of replaced weights are freed automatically at the next
+ * backward pass; call this after training to give the memory back to the heap allocator.
+ */
+export function releaseWasmKernelCaches(): void {
+  for (const name of WASM_TRAINING_KERNELS) {
+    const k = tf.getKernel(name, "wasm") as MarkedConfig | undefined;
+    if (!k?.[MARK]) continue;
+    const release = (k.kernelFunc as unknown as { releaseCache?: () => void }).releaseCache;
+    if (release) release();
+  }
 }
