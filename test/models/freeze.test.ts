@@ -50,7 +50,7 @@ describe("BatchNorm under freezing", () => {
     m.dispose();
   });
 
-  test("unfrozen stages: batch statistics, moving mean = 0.99·old + 0.01·batch mean", () => {
+  test("unfrozen stages: batch statistics, moving mean = 0.9·old + 0.1·batch mean (PyTorch momentum 0.1)", () => {
     const m = createModel("simplecnn", { inputShape: [16, 16, 3], classes: 3, seed: 3 });
     const x = tf.randomUniform([2, 16, 16, 3], 0, 1, "float32", 1);
     const convOut = tf.model({ inputs: m.inputs, outputs: m.getLayer("block1_conv").output as tf.SymbolicTensor });
@@ -61,7 +61,7 @@ describe("BatchNorm under freezing", () => {
     assert.ok(maxAbsDiff(train, infer) > 1e-4, "trainable BN must normalise with batch statistics");
     const now = values(m, "block1_bn", 2);
     for (let c = 0; c < now.length; c++) {
-      const expected = 0.99 * old[c] + 0.01 * batchMean[c];
+      const expected = 0.9 * old[c] + 0.1 * batchMean[c];
       assert.ok(Math.abs(now[c] - expected) < 1e-5, `channel ${c}: ${now[c]} vs ${expected}`);
     }
     x.dispose();

@@ -21,6 +21,7 @@ import { createModel } from "../models/registry";
 import { ModelOptions, HeadOptions } from "../models/types";
 import { findPretrainedWeights, loadKerasH5Weights } from "../models/keras-h5";
 import { summarizeModel } from "../models/summary";
+import type { InputNormalization } from "../models/input-normalization";
 import { fit, FitResult } from "../train/trainer";
 import { OptimizerSpec } from "../train/optimizers/factory";
 import { SchedulerSpec } from "../train/schedulers";
@@ -33,6 +34,7 @@ import type { Workspace } from "../runtime/workspace";
 import { writeJsonAtomic } from "../util/atomic-write";
 import { createRng } from "../util/rng";
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../report/static-charts";
+import { recommendedMicroBatch } from "../engine/memory";
 
 /** none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast). */
 export type AugmentPreset = "none" | "flips" | "dihedral" | "standard";
@@ -52,6 +54,11 @@ export interface ClassificationConfig {
   pretrained?: boolean;
   imageSize: ImageSize;
   channels: 1 | 3;
+  /**
+   * The model's first layer (src/lib/models/input-normalization.ts): default "standardize"
+   * (per image); "caffe" for Keras ImageNet weights.
+   */
+  inputNormalization?: InputNormalization;
   split?: SplitFractions;
   epochs: number;
   batchSize: number;
@@ -109,6 +116,7 @@ function modelOptions(cfg: ClassificationConfig, classes: number, seed: number):
     multiLabel: cfg.mode === "multi",
     head: cfg.head,
     freeze: cfg.freeze,
+    inputNormalization: cfg.inputNormalization ?? "standardize",
   };
 }
 
@@ -143,6 +151,17 @@ export function prepareClassificationData(ws: Workspace, ds: Dataset, cfg: Class
   return { view, split, splitCsv };
 }
 
+/**
+ * On wasm the 4 GiB heap bounds a training step (see src/lib/engine/memory.ts): split the batch
+ * into the largest micro-batch that fits and accumulate gradients. Other backends: whole batch.
+ */
+function defaultMicroBatch(cfg: ClassificationConfig): number | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  const side = Math.sqrt(cfg.imageSize.height * cfg.imageSize.width);
+  const micro = recommendedMicroBatch(cfg.model, side);
+  return micro < cfg.batchSize ? micro : undefined;
+}
+
 export async function runClassification(ws: Workspace, ds: Dataset, cfg: ClassificationConfig): Promise<ClassificationResult> {
   const seed = ws.config.seed;
   const outDir = cfg.outDir ? path.resolve(cfg.outDir) : path.join(ws.paths.models, cfg.run);
@@ -167,7 +186,7 @@ export async function runClassification(ws: Workspace, ds: Dataset, cfg: Classif
   const t0 = Date.now();
   const result: FitResult = await fit(model, { train, val }, {
     epochs: cfg.epochs,
-    microBatchSize: cfg.microBatchSize,
+    microBatchSize: cfg.microBatchSize ?? defaultMicroBatch(cfg),
     optimizer: cfg.optimizer,
     scheduler: cfg.scheduler,
     loss: lossName,

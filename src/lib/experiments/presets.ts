@@ -46,6 +46,7 @@ export function resnet50Preset(profile: Profile, pretrainedAvailable: boolean): 
     head: { hidden: 512, dropout: 0.5 },
     pretrained: true,
     freeze: pretrainedAvailable ? 2 : 0,
+    inputNormalization: pretrainedAvailable ? "caffe" : "standardize",
     imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 64, width: 384 }, full: { height: 256, width: 1600 } }),
     channels: 3,
     epochs: pick(profile, { smoke: 1, quick: 8, full: 30 }),

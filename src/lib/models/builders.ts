@@ -10,6 +10,7 @@ import { DEFAULT_DECODER_CHANNELS, unetDecoder } from "./decoders/unet";
 import { classificationHead } from "./heads/classification";
 import { freezeStages } from "./freeze";
 import { setModelInfo } from "./info";
+import { normalizeInput } from "./input-normalization";
 import type { ModelOptions } from "./types";
 
 /** Validates the options every factory shares; errors name the model and the bad field. */
@@ -31,7 +32,7 @@ export function buildClassifier(name: string, encoder: string, o: ModelOptions):
     throw new Error(`${name}: option "encoder" is only for "unet" (got "${o.encoder}")`);
   }
   const input = tf.input({ shape: o.inputShape, name: "input_1" });
-  const enc = buildEncoder(encoder, input, o.seed);
+  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed);
   const last = enc.features[enc.features.length - 1];
   const output = classificationHead(last, {
     ...(o.head ?? {}),
@@ -73,7 +74,7 @@ export function buildUnet(o: ModelOptions): tf.LayersModel {
     );
   }
   const input = tf.input({ shape: o.inputShape, name: "input_1" });
-  const enc = buildEncoder(encoder, input, o.seed);
+  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed);
   const output = unetDecoder(enc.features, {
     encoderChannels: enc.outChannels,
     decoderChannels: o.decoderChannels ?? DEFAULT_DECODER_CHANNELS,

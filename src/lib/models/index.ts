@@ -16,3 +16,4 @@ export { DEFAULT_DECODER_CHANNELS, unetBlockInChannels } from "./decoders/unet";
 export { findPretrainedWeights, loadKerasH5Weights, loadH5wasm, RESNET50_NOTOP_FILE } from "./keras-h5";
 export type { KerasH5LoadOptions, KerasH5LoadReport } from "./keras-h5";
 export { kerasResNetPreprocess, CAFFE_BGR_MEAN } from "./preprocess";
+export { InputNormalizationLayer, normalizeInput, INPUT_NORMALIZATIONS, type InputNormalization } from "./input-normalization";

@@ -63,8 +63,15 @@ export function dense(seed: number, name: string, units: number, activation: "re
  * it still normalises with batch statistics and overwrites movingMean/movingVariance, which
  * silently destroys pretrained statistics of a "frozen" encoder.
  */
+/**
+ * Moving-statistics momentum: PyTorch's default (0.1 there = 0.9 here), the write-up's framework.
+ * Keras' 0.99 needs ~500 steps before the moving statistics forget their init (mean 0, var 1):
+ * a CPU run of a few hundred steps would then evaluate with statistics that were never seen.
+ */
+export const BN_MOMENTUM = 0.9;
+
 export function batchNorm(name: string, epsilon = KERAS_BN_EPSILON): Layer {
-  const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon, momentum: 0.99 });
+  const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon, momentum: BN_MOMENTUM });
   guardBatchNorm(layer);
   return layer;
 }

@@ -28,6 +28,8 @@ export interface ModelOptions {
   /** Independent sigmoid outputs (use binary cross-entropy) instead of a softmax. */
   multiLabel?: boolean;
   head?: HeadOptions;
+  /** First layer of the model (see input-normalization.ts); default "none". */
+  inputNormalization?: "none" | "standardize" | "caffe";
   /** Stage-wise freezing 0–4 applied after building (see freezeStages). */
   freeze?: number;
   /** U-Net only: encoder name (default "resnet34"). */

@@ -8,6 +8,22 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../engine/wasm-kernels";
 import { wasmStatus } from "../engine/status";
+import { enableWasmThreads } from "../engine/threads";
+import * as os from "os";
+
+/**
+ * XNNPACK threads for the wasm backend: STEEL_WASM_THREADS, else one per core (at most 4).
+ * Threads split each matmul/conv into output tiles, so the numbers do not depend on the count.
+ */
+export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.STEEL_WASM_THREADS?.trim();
+  if (text) {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 8) throw new BackendError(`STEEL_WASM_THREADS must be an integer in 1..8, got "${text}"`);
+    return n;
+  }
+  return Math.max(1, Math.min(4, os.cpus().length));
+}
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
@@ -126,6 +142,9 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
     } catch (err) {
       return { backend, ok: false, reason: `@tensorflow/tfjs-backend-wasm not installed (${(err as Error).message.split("\n")[0]})` };
     }
+    // Threads must be requested before the backend first initialises; 1 keeps the stock binary.
+    const threads = wasmThreadCount();
+    const threadNote = threads > 1 ? enableWasmThreads(threads) : undefined;
     const err = await trySet("wasm");
     if (err) return { backend, ok: false, reason: err };
     // Our training kernels (Conv2DBackpropFilter & co.) go in once the stock kernels are set up:
@@ -133,10 +152,11 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
     const added = registerWasmTrainingKernels();
     const st = wasmStatus();
     details.wasm = { simd: st.simd, threads: st.threads, trainingKernels: st.registeredTrainingKernels };
+    if (threadNote && !threadNote.ok) details.wasmThreadsSkipped = threadNote.reason;
     return {
       backend,
       ok: true,
-      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}`,
+      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}${threadNote && !threadNote.ok ? `; threads not enabled: ${threadNote.reason}` : ""}`,
     };
   }
   const err = await trySet("cpu");

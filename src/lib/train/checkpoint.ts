@@ -15,6 +15,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { stableStringify } from "../util/atomic-write";
 import { NamedTensor } from "./optimizers/types";
+import "../models/input-normalization"; // registers the normalisation layer so saved models load
 
 export const CHECKPOINT_FORMAT = "steel-defect-lab/checkpoint";
 export const CHECKPOINT_VERSION = 1;
