@@ -2,7 +2,7 @@
  * The NEU accuracy experiment: train from scratch (no pretrained weights) on the REAL NEU images
  * and report test accuracy on a documented split (stratified 70/15/15, seed from SEED, written to
  * outputs/splits/). Reads ../shared/data/neu-det by default, or --data-root.
- *   make experiment-neu            (quick profile: 128×128, 30 epochs)
+ *   make experiment-neu            (quick profile: 96×96, 20 epochs; --epochs N, --profile full for 200×200)
  */
 import * as fs from "fs";
 import * as path from "path";

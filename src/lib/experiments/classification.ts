@@ -70,7 +70,13 @@ export interface ClassificationConfig {
   /** Class weights for the loss ("none" to disable). */
   classWeights?: ClassWeightMode | "none";
   /** Inverse-frequency WeightedRandomSampler over the training split. */
-  sampler?: "balanced" | "none";
+  /**
+   * "balanced": inverse class frequency (every class equally often); "sqrt-balanced": inverse
+   * square root, i.e. half the correction — with "sqrt-inverse" loss weights the two together
+   * balance the classes exactly once (a balanced sampler AND weighted loss over-correct: the
+   * rarest class then dominates the loss by sqrt(n_max / n_min)).
+   */
+  sampler?: "balanced" | "sqrt-balanced" | "none";
   augment?: AugmentPreset;
   /** Early-stopping patience in epochs (0/undefined = off). */
   patience?: number;
@@ -151,6 +157,16 @@ export function prepareClassificationData(ws: Workspace, ds: Dataset, cfg: Class
   return { view, split, splitCsv };
 }
 
+/** The training sampler a config asks for (undefined = plain shuffling). */
+export function classSampler(kind: ClassificationConfig["sampler"], labels: number[], classes: number, seed: number) {
+  if (kind === "balanced") return createWeightedSampler({ labels, seed });
+  if (kind === "sqrt-balanced") {
+    const perClass = classWeights(labels, classes, "sqrt-inverse");
+    return createWeightedSampler({ weights: labels.map((l) => perClass[l]), seed });
+  }
+  return undefined;
+}
+
 /**
  * On wasm the 4 GiB heap bounds a training step (see src/lib/engine/memory.ts): split the batch
  * into the largest micro-batch that fits and accumulate gradients. Other backends: whole batch.
@@ -172,7 +188,7 @@ export async function runClassification(ws: Workspace, ds: Dataset, cfg: Classif
   const lossName = cfg.loss ?? (cfg.mode === "multi" ? "bce" : "cross-entropy");
   const weights =
     cfg.classWeights && cfg.classWeights !== "none" && lossName !== "bce" ? classWeights(trainLabels, K, cfg.classWeights) : undefined;
-  const sampler = cfg.sampler === "balanced" ? createWeightedSampler({ labels: trainLabels, seed: createRng(seed, "sampler").seed32() }) : undefined;
+  const sampler = classSampler(cfg.sampler, trainLabels, K, createRng(seed, "sampler").seed32());
   const cache = cfg.cache ?? "memory";
   const train = createBatchSource(view, split.train, { batchSize: cfg.batchSize, seed, sampler, augment: augmentation(cfg.augment), cache });
   const val = createBatchSource(view, split.val, { batchSize: cfg.batchSize, seed, shuffle: false, cache });
