@@ -5,10 +5,10 @@
  * can the loader keep up with training on this machine, and does prefetch hide the decode time?
  *
  * Data: temporary 256x1600 grey JPEGs (Severstal-sized, seeded noise + streaks) written with sharp
- * into a temp dir and deleted afterwards. Backend: wasm. wasm has no Conv2DBackpropFilter kernel
- * yet, so a conv train step is attempted and, if it fails, the table shows conv inference and a
- * train step whose trainable part is dense (frozen conv features + dense head, and a dense-only
- * model) instead. Writes outputs/bench/loader.json.
+ * into a temp dir and deleted afterwards. Backend: wasm, selected as the workspace does (with the
+ * engine's training kernels and threads); if a conv train step still fails, the table falls back
+ * to a train step whose trainable part is dense (frozen conv features + dense head, and a
+ * dense-only model). Writes outputs/bench/loader.json.
  *
  * Run: `npm run bench loader` or `node --import tsx bench/loader.bench.ts [--images N] [--batch B]`.
  */
@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import sharp from "sharp";
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { selectBackend } from "../src/lib/runtime/backend";
 import { projectPaths } from "../src/lib/config/paths";
 import { readRunConfig } from "../src/lib/config/run-config";
 import { writeJsonAtomic } from "../src/lib/util/atomic-write";
@@ -147,8 +147,7 @@ async function main() {
   const batchSize = arg("batch", 8);
   const epochs = arg("epochs", 2);
   const size = { height: arg("height", 128), width: arg("width", 800) };
-  await tf.setBackend("wasm");
-  await tf.ready();
+  await selectBackend("wasm");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loader-bench-"));
   try {
     const samples = await writeImages(dir, nImages, cfg.seed);

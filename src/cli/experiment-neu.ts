@@ -30,6 +30,7 @@ runCli(async () => {
   ws.finish({
     title: "NEU from scratch (real images)",
     headline: { test_accuracy: s.accuracy, macro_f1: s.macro_f1 },
-    details: { split: r.split, config: cfg, report: r.evaluation.report.rows, confusion: r.evaluation.confusion, history: r.history },
+    // Paths relative to the project root, so the metrics JSON is the same on every clone.
+    details: { split: { ...r.split, csv: path.relative(ws.paths.root, r.split.csv) }, config: cfg, report: r.evaluation.report.rows, confusion: r.evaluation.confusion, history: r.history },
   });
 });
