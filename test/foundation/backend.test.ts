@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER } from "../../src/lib/runtime/backend";
+import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER, wasmThreadCount } from "../../src/lib/runtime/backend";
 
 function nativeInstalled(): boolean {
   for (const name of ["tfjs-node-native", "@tensorflow/tfjs-node-gpu"]) {
@@ -41,4 +41,12 @@ test("automatic selection tries candidates in order and explains each skip", asy
   for (const a of c.attempts.slice(0, -1)) assert.ok(a.reason.length > 0 && !a.ok);
   if (!nativeInstalled()) assert.equal(c.backend, "wasm");
   assert.equal(tf.getBackend(), c.tfBackend);
+});
+
+test("STEEL_WASM_THREADS sets the wasm thread count; bad values are a clear error; default 1..4", () => {
+  assert.equal(wasmThreadCount({ STEEL_WASM_THREADS: "3" }), 3);
+  assert.throws(() => wasmThreadCount({ STEEL_WASM_THREADS: "0" }), /STEEL_WASM_THREADS must be an integer in 1..8, got "0"/);
+  assert.throws(() => wasmThreadCount({ STEEL_WASM_THREADS: "two" }), /STEEL_WASM_THREADS/);
+  const d = wasmThreadCount({});
+  assert.ok(d >= 1 && d <= 4, `default ${d}`);
 });

@@ -69,10 +69,9 @@ export interface ClassificationConfig {
   labelSmoothing?: number;
   /** Class weights for the loss ("none" to disable). */
   classWeights?: ClassWeightMode | "none";
-  /** Inverse-frequency WeightedRandomSampler over the training split. */
   /**
-   * "balanced": inverse class frequency (every class equally often); "sqrt-balanced": inverse
-   * square root, i.e. half the correction — with "sqrt-inverse" loss weights the two together
+   * WeightedRandomSampler over the training split. "balanced": inverse class frequency (every
+   * class equally often); "sqrt-balanced": inverse square root, i.e. half the correction — with "sqrt-inverse" loss weights the two together
    * balance the classes exactly once (a balanced sampler AND weighted loss over-correct: the
    * rarest class then dominates the loss by sqrt(n_max / n_min)).
    */

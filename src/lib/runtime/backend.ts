@@ -4,12 +4,12 @@
  * knows what to install to get a faster one.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../engine/wasm-kernels";
 import { wasmStatus } from "../engine/status";
 import { enableWasmThreads } from "../engine/threads";
-import * as os from "os";
 
 /**
  * XNNPACK threads for the wasm backend: STEEL_WASM_THREADS, else one per core (at most 4).
