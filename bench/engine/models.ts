@@ -5,9 +5,14 @@
  *   resnet50   torchvision ResNet-50 (bottleneck, stride on the 3x3), GAP, Dense(5)
  *   unet       U-Net, ResNet-34 encoder, decoder (256, 128, 64, 32, 16) with nearest x2
  *              upsampling + skip concat + 2 x (Conv3x3 BN ReLU), Conv3x3 head -> 4 logits
- * Self-contained on purpose: the bench must not move when the model registry evolves.
+ * Self-contained on purpose: the bench must not move when the model registry evolves. Two pieces
+ * come from the library because they are part of the training path being measured: the
+ * BatchNormalization layer (fused on wasm, models/fused-batch-norm.ts) and the stem convs that
+ * skip the model input's gradient (models/input-conv.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNorm } from "../../src/lib/models/layers";
+import { skipInputGradients } from "../../src/lib/models/input-conv";
 import { createRng, type Rng } from "../../src/lib/util/rng";
 
 type Sym = tf.SymbolicTensor;
@@ -35,7 +40,7 @@ class Builder {
   }
 
   bn(x: Sym): Sym {
-    return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: this.name("bn") }).apply(x) as Sym;
+    return batchNorm(this.name("bn"), 1e-5).apply(x) as Sym; // momentum 0.9 as torch's 0.1
   }
 
   relu(x: Sym): Sym {
@@ -62,13 +67,18 @@ class Builder {
   }
 }
 
+function withStemSkip(model: tf.LayersModel): tf.LayersModel {
+  skipInputGradients(model);
+  return model;
+}
+
 /** Logits [batch, classes]. */
 export function buildSimpleCNN(inputSize: number, classes = 5, seed = 42): tf.LayersModel {
   const b = new Builder(createRng(seed, "bench/simplecnn"));
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
   let x: Sym = input;
   for (const c of [32, 64, 128]) x = b.maxPool(b.relu(b.bn(b.conv(x, c, 3, 1, true))), 2, 2);
-  return tf.model({ inputs: input, outputs: b.gapDense(x, classes), name: "simplecnn" });
+  return withStemSkip(tf.model({ inputs: input, outputs: b.gapDense(x, classes), name: "simplecnn" }));
 }
 
 function bottleneck(b: Builder, x: Sym, mid: number, stride: number, project: boolean): Sym {
@@ -100,7 +110,7 @@ export function buildResNet50(inputSize: number, classes = 5, seed = 42): tf.Lay
   for (const [mid, blocks, stride] of stages) {
     for (let i = 0; i < blocks; i++) x = bottleneck(b, x, mid, i === 0 ? stride : 1, i === 0);
   }
-  return tf.model({ inputs: input, outputs: b.gapDense(x, classes), name: "resnet50" });
+  return withStemSkip(tf.model({ inputs: input, outputs: b.gapDense(x, classes), name: "resnet50" }));
 }
 
 /** ResNet-34 encoder features at strides 2, 4, 8, 16, 32. */
@@ -139,7 +149,7 @@ export function buildUNetR34(inputSize: number, outChannels = 4, seed = 42): tf.
     d = b.convBnRelu(b.convBnRelu(d, c, 3), c, 3);
   });
   const head = b.conv(d, outChannels, 3, 1, true);
-  return tf.model({ inputs: input, outputs: head, name: "unet_r34" });
+  return withStemSkip(tf.model({ inputs: input, outputs: head, name: "unet_r34" }));
 }
 
 export type BenchModelName = "simplecnn" | "resnet50" | "unet";

@@ -91,7 +91,9 @@ test("MaxPoolGrad matches cpu, including ties (first maximum wins) and odd sizes
   for (const [N, H, W, C] of [
     [1, 8, 8, 3],
     [3, 9, 7, 5],
-    [2, 8, 10, 16], // >= 16 channels: the memmove interleave for non-overlapping windows
+    [1, 7, 9, 4], // channels a multiple of 4: the one-pass SIMD kernel
+    [2, 8, 10, 16], // SIMD kernel
+    [2, 8, 10, 18], // >= 16 channels, not a multiple of 4: the composite's memmove interleave
   ]) {
     for (const k of [2, 3]) {
       for (const s of [1, 2]) {

@@ -12,8 +12,11 @@
  *                                                    ~10x slower than XNNPACK's Sub)
  *   dxpad[n, a·s + ki, b·s + kj] += dy · f_t        (zero-insertion with a 6-D PadV2, one Add)
  * then dx = the unpadded window of dxpad. All elementwise work runs in XNNPACK / wasm kernels.
+ * This composite is the fallback of the one-pass SIMD kernel (max-pool-grad-simd.ts), which
+ * handles channel counts that are a multiple of 4.
  */
 import * as tf from "@tensorflow/tfjs";
+import { simdMaxPoolGrad } from "./max-pool-grad-simd";
 import { checkWasmInternals, heapF32, WasmScope } from "./wasm-scope";
 import type { StockKernel } from "./fast-reduce";
 
@@ -65,6 +68,8 @@ export function makeMaxPoolGradKernel(stock: StockKernel | undefined): StockKern
     const backend = checkWasmInternals(args.backend);
     const scope = new WasmScope(backend);
     try {
+      const simd = simdMaxPoolGrad(scope, x, y, dy, { N, H, W, C, OH, OW, kH, kW, sh, sw, padTop, padLeft });
+      if (simd) return scope.keep(simd);
       // One extra image at the end absorbs the shifted views' overrun.
       const xu = scope.cropNHWC(x, 0, 0, Hu, Wu);
       const xpad = scope.run("PadV2", { x: xu }, {

@@ -14,7 +14,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ConvGeometry } from "./conv-geometry";
-import { buildModule, FunctionBuilder, I32, V128 } from "./wasm-asm";
+import { heapModule } from "./heap-module";
+import { FunctionBuilder, I32, V128 } from "./wasm-asm";
 import { heapF32, type WasmBackendLike, WasmScope } from "./wasm-scope";
 
 type PanelFn = (
@@ -92,38 +93,9 @@ function panelFunction(): FunctionBuilder {
   return f;
 }
 
-/** Structural types: tslab compiles with lib es2022 only, which has no WebAssembly namespace. */
-interface MemoryLike {
-  buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
-const compiled = new WeakMap<object, PanelFn>();
-
-function wasmMemory(backend: WasmBackendLike): MemoryLike | undefined {
-  return (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory) as MemoryLike | undefined;
-}
-
 /** The compiled kernel bound to `backend`'s memory, or undefined when SIMD/memory is unavailable. */
 export function simdPanelKernel(backend: WasmBackendLike): PanelFn | undefined {
-  const memory = wasmMemory(backend);
-  if (!memory) return undefined;
-  let panel = compiled.get(memory);
-  if (!panel) {
-    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = buildModule([{ name: "panel", fn: panelFunction() }], shared);
-    const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    try {
-      panel = new api.Instance(new api.Module(bytes), { env: { memory } }).exports.panel as PanelFn;
-    } catch {
-      return undefined; // no SIMD support in this engine: callers use the XNNPACK path
-    }
-    compiled.set(memory, panel);
-  }
-  return panel;
+  return heapModule<{ panel: PanelFn }>(backend, "filter-grad", () => [{ name: "panel", fn: panelFunction() }])?.panel;
 }
 
 /** Output rows per kernel call: a block of dy of about this many floats (L2-sized with its x rows). */

@@ -103,6 +103,26 @@ export class FunctionBuilder {
   f32x4Add(): this {
     return this.op(0xfd, ...u32(228));
   }
+  /** Lane mask: all ones where a == b (f32x4.eq). */
+  f32x4Eq(): this {
+    return this.op(0xfd, ...u32(65));
+  }
+  v128And(): this {
+    return this.op(0xfd, ...u32(78));
+  }
+  /** a & ~b */
+  v128AndNot(): this {
+    return this.op(0xfd, ...u32(79));
+  }
+  v128Or(): this {
+    return this.op(0xfd, ...u32(80));
+  }
+  v128Xor(): this {
+    return this.op(0xfd, ...u32(81));
+  }
+  f32x4Sub(): this {
+    return this.op(0xfd, ...u32(229));
+  }
   f32x4Mul(): this {
     return this.op(0xfd, ...u32(230));
   }

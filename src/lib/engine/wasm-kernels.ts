@@ -10,6 +10,7 @@
  * SIMD kernel — nothing goes through the pure-JS cpu backend.
  */
 import * as tf from "@tensorflow/tfjs";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel, batchNormTrainKernel, registerBatchNormGradient } from "./batch-norm";
 import { conv2dBackpropFilterKernel } from "./conv2d-backprop-filter";
 import { makeConv2dBackpropInputKernel, type KernelFuncLike } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from "./depthwise-backprop";
@@ -40,11 +41,18 @@ export const WASM_FIXED_TRAINING_KERNELS = ["ResizeNearestNeighborGrad", "Resize
  */
 export const WASM_FASTER_TRAINING_KERNELS = ["Conv2DBackpropInput", "Sum", "Mean", "Tile", "Identity", "Cast"] as const;
 
+/**
+ * Fused kernels of our own that replace a chain of stock kernels (training batch norm, see
+ * batch-norm.ts). Skipped with {fuseBatchNorm: false}.
+ */
+export const WASM_FUSED_TRAINING_KERNELS = [BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD] as const;
+
 /** Every kernel name `registerWasmTrainingKernels` may register. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
   ...WASM_MISSING_TRAINING_KERNELS,
   ...WASM_FIXED_TRAINING_KERNELS,
   ...WASM_FASTER_TRAINING_KERNELS,
+  ...WASM_FUSED_TRAINING_KERNELS,
 ];
 
 const MARK = "__steelDefectLabEngine";
@@ -65,6 +73,8 @@ export interface RegisterOptions {
    * step) for one extra copy of the weights (+ XNNPACK's packed copy) on the heap.
    */
   cacheFilters?: boolean;
+  /** Register the fused training batch norm (WASM_FUSED_TRAINING_KERNELS; default true). */
+  fuseBatchNorm?: boolean;
 }
 
 function stockKernel(name: string): KernelFuncLike | undefined {
@@ -101,6 +111,10 @@ function kernelFuncFor(name: string, options: RegisterOptions): KernelFuncLike {
       return makeCastKernel(stockKernel(name));
     case "ResizeBilinearGrad":
       return makeResizeBilinearGradKernel(stockKernel(name));
+    case BATCH_NORM_TRAIN:
+      return batchNormTrainKernel;
+    case BATCH_NORM_TRAIN_GRAD:
+      return batchNormTrainGradKernel;
     default:
       throw new Error(`engine: no wasm training kernel named ${name}`);
   }
@@ -119,7 +133,9 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
     ...WASM_MISSING_TRAINING_KERNELS,
     ...WASM_FIXED_TRAINING_KERNELS,
     ...(replace ? WASM_FASTER_TRAINING_KERNELS : []),
+    ...(options.fuseBatchNorm ?? true ? WASM_FUSED_TRAINING_KERNELS : []),
   ];
+  registerBatchNormGradient();
   const added: string[] = [];
   for (const name of names) {
     if (isOurs(name)) continue;

@@ -10,6 +10,7 @@ import { DEFAULT_DECODER_CHANNELS, unetDecoder } from "./decoders/unet";
 import { classificationHead } from "./heads/classification";
 import { freezeStages } from "./freeze";
 import { setModelInfo } from "./info";
+import { skipInputGradients } from "./input-conv";
 import { normalizeInput } from "./input-normalization";
 import type { ModelOptions } from "./types";
 
@@ -42,6 +43,7 @@ export function buildClassifier(name: string, encoder: string, o: ModelOptions):
     seed: o.seed,
   });
   const model = tf.model({ inputs: input, outputs: output, name });
+  skipInputGradients(model);
   setModelInfo(model, {
     name,
     task: "classification",
@@ -83,6 +85,7 @@ export function buildUnet(o: ModelOptions): tf.LayersModel {
     seed: o.seed,
   });
   const model = tf.model({ inputs: input, outputs: output, name: `unet_${encoder}` });
+  skipInputGradients(model);
   setModelInfo(model, {
     name: "unet",
     task: "segmentation",

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../util/rng";
+import { fusedBatchNormCall } from "./fused-batch-norm";
 
 type Layer = tf.layers.Layer;
 type CallFn = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
@@ -76,13 +77,22 @@ export function batchNorm(name: string, epsilon = KERAS_BN_EPSILON): Layer {
   return layer;
 }
 
-/** Installs the frozen-BN behaviour on an existing BatchNormalization layer (idempotent). */
+/**
+ * Installs the frozen-BN behaviour on an existing BatchNormalization layer (idempotent); a
+ * trainable one in training mode runs the engine's fused op where available (fused-batch-norm.ts).
+ */
 export function guardBatchNorm(layer: Layer): void {
   const tagged = layer as Layer & { __steelBnGuard?: boolean };
   if (tagged.__steelBnGuard) return;
   const original = (layer.call as unknown as CallFn).bind(layer);
-  const guarded: CallFn = (inputs, kwargs) =>
-    original(inputs, layer.trainable ? kwargs : { ...(kwargs ?? {}), training: false });
+  const guarded: CallFn = (inputs, kwargs) => {
+    if (!layer.trainable) return original(inputs, { ...(kwargs ?? {}), training: false });
+    if (kwargs?.training === true) {
+      const fused = fusedBatchNormCall(layer, inputs);
+      if (fused) return fused;
+    }
+    return original(inputs, kwargs);
+  };
   (layer as unknown as { call: CallFn }).call = guarded;
   tagged.__steelBnGuard = true;
 }
