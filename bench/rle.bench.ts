@@ -1,16 +1,19 @@
 /**
  * RLE codec benchmark: decode + re-encode every mask of a Severstal-sized train.csv
  * (7,095 masks of 256x1600), fast codec vs a naive split()-based codec, side by side in one run.
+ * The fast codec runs its wasm SIMD kernels (src/lib/data/rle-kernels.ts); `--js` measures its
+ * JS fallback instead (what an engine without wasm SIMD gets).
  *
  * The masks are synthetic (seeded) but shaped like Severstal's: blobs (class 3-like patches),
  * thin slanted lines (class 1/2 scratches) and wide full-height bands (class 4-like), so run
  * counts and areas are in the real range. Writes outputs/bench/rle.json.
  *
- * Run: `npm run bench rle` or `node --import tsx bench/rle.bench.ts [--masks N] [--reps R]`.
+ * Run: `npm run bench rle` or `node --import tsx bench/rle.bench.ts [--masks N] [--reps R] [--js]`.
  */
 import * as os from "os";
 import * as path from "path";
 import { decodeRle, encodeRle, rleArea } from "../src/lib/data/rle";
+import { rleWasmAvailable, setRleWasmEnabled } from "../src/lib/data/rle-wasm";
 import { createRng, Rng } from "../src/lib/util/rng";
 import { projectPaths } from "../src/lib/config/paths";
 import { readRunConfig } from "../src/lib/config/run-config";
@@ -147,6 +150,8 @@ function main(): void {
   const nMasks = arg("masks", 7095);
   const reps = arg("reps", 5);
   const naiveEncodeMasks = arg("naive-encode-masks", 1000);
+  if (process.argv.includes("--js")) setRleWasmEnabled(false);
+  const codec = rleWasmAvailable() ? "wasm SIMD kernels" : "JS (wasm kernels off or unavailable)";
   const rng = createRng(seed, "bench/rle");
 
   // 1. Synthesise the masks and their RLE strings (the "train.csv" column).
@@ -209,7 +214,7 @@ function main(): void {
   console.log(
     `\n${rles.length} masks ${H}x${W} (blob ${kinds.filter((k) => k === "blob").length}, line ${kinds.filter((k) => k === "line").length}, ` +
       `wide ${kinds.filter((k) => k === "wide").length}); mean area ${(area / rles.length).toFixed(0)} px, mean runs ${(runs / rles.length).toFixed(0)}, ` +
-      `mean RLE ${(chars / rles.length).toFixed(0)} chars; median of ${reps}`,
+      `mean RLE ${(chars / rles.length).toFixed(0)} chars; median of ${reps}; fast codec: ${codec}`,
   );
   console.log(`${"case".padEnd(48)} ${"masks".padStart(6)} ${"wall ms".padStart(9)} ${"cpu ms".padStart(9)} ${"cpu us/mask".padStart(12)}`);
   for (const r of rows) {
@@ -234,6 +239,7 @@ function main(): void {
     image: { height: H, width: W },
     masks: rles.length,
     reps,
+    codec,
     meanAreaPx: area / rles.length,
     meanRuns: runs / rles.length,
     cases: {

@@ -13,6 +13,7 @@ import {
   rleArea,
   validateRle,
 } from "../../src/lib/data/rle";
+import { rleWasmAvailable, setRleWasmEnabled } from "../../src/lib/data/rle-wasm";
 import { createRng, Rng } from "../../src/lib/util/rng";
 import { projectPaths } from "../../src/lib/config/paths";
 
@@ -52,6 +53,22 @@ function naiveDecode(rle: string, h: number, w: number): Uint8Array {
 function binarize(m: ArrayLike<number>): Uint8Array {
   return Uint8Array.from(m, (v) => (v !== 0 ? 1 : 0));
 }
+
+/** Runs `fn` with the wasm kernels on or off (the JS fallback), restoring the setting. */
+function withWasm<T>(on: boolean, fn: () => T): T {
+  const was = setRleWasmEnabled(on);
+  try {
+    return fn();
+  } finally {
+    setRleWasmEnabled(was);
+  }
+}
+
+/** Both codec paths: tests that exercise the codec run once per path. */
+const PATHS = [
+  { name: "wasm", on: true },
+  { name: "JS fallback", on: false },
+];
 
 function rleReason(fn: () => unknown): string {
   try {
@@ -120,7 +137,7 @@ test("encode: hand-computed canonical strings on a 4x3 image", () => {
   assert.equal(canonicalRle("  1 1   5 2 ", H4, W3), "1 1 5 2");
 });
 
-test("encode reads in place exactly, including byte values that alias -0 as a Float64 word", () => {
+function encodeExactBytes(): void {
   // H=2, W=8 (width % 8 == 0: the in-place path). Byte 7 = 0x80 with bytes 0..6 zero is the
   // bit pattern of -0.0, which compares equal to +0.0: it must still be found.
   // (y0, x7) → p = 7*2 + 0 + 1 = 15.
@@ -135,7 +152,10 @@ test("encode reads in place exactly, including byte values that alias -0 as a Fl
   const backing = new Uint8Array(17);
   backing.set(m, 1);
   assert.equal(encodeRle(backing.subarray(1), 2, 8), "2 1 15 2");
-});
+}
+for (const { name, on } of PATHS) {
+  test(`encode (${name}) reads bytes exactly, including values that alias -0 as a Float64 word`, () => withWasm(on, encodeExactBytes));
+}
 
 test("decode options: value and a reused output buffer (cleared first)", () => {
   const out = new Uint8Array(12).fill(9);
@@ -155,7 +175,7 @@ test("parseRleRuns returns the runs; rleArea is their total length", () => {
   assert.equal(rleArea("", H4, W3), 0);
 });
 
-test("validation: every reason code, with the run or token named", () => {
+function everyReasonCode(): void {
   assert.equal(rleReason(() => decodeRle("1 2 3", H4, W3)), "odd-tokens");
   assert.equal(rleReason(() => decodeRle("1 a", H4, W3)), "not-a-number");
   assert.equal(rleReason(() => decodeRle("1.5 2", H4, W3)), "not-a-number");
@@ -182,7 +202,10 @@ test("validation: every reason code, with the run or token named", () => {
   assert.throws(() => decodeRle("1 1 5 1 3 1", H4, W3), /run 3 starts at 3, before the previous run's start 5/);
   assert.throws(() => decodeRle("1 2 11 3", H4, W3), /run 2 \(start 11, length 3\) ends at pixel 13, past the image end 12 \(4x3\)/);
   assert.throws(() => decodeRle("1 2 3 abc", H4, W3), /token 4 "abc"/);
-});
+}
+for (const { name, on } of PATHS) {
+  test(`validation (${name}): every reason code, with the run or token named`, () => withWasm(on, everyReasonCode));
+}
 
 /** Reference validator written from the format rules: first problem reading left to right, or null. */
 function refReason(rle: string, h: number, w: number): string | null {
@@ -241,6 +264,18 @@ test("validation agrees with a reference validator on many random, mostly broken
     }
     assert.equal(got, expected, `${JSON.stringify(text)} at ${h}x${w}`);
     seen.add(String(expected));
+    // decodeRle parses with the wasm kernel: it must accept and reject exactly the same strings.
+    let decoded: Uint8Array | undefined;
+    try {
+      decoded = decodeRle(text, h, w);
+    } catch (e) {
+      assert.ok(e instanceof RleError, String(e));
+      assert.equal(e.reason, expected, `decodeRle ${JSON.stringify(text)} at ${h}x${w}`);
+    }
+    if (decoded) {
+      assert.equal(expected, null, `decodeRle accepted ${JSON.stringify(text)}`);
+      assert.deepEqual(decoded, naiveDecode(text, h, w));
+    }
   }
   // The fuzzer reached every outcome.
   assert.deepEqual([...seen].sort(), ["non-positive", "not-a-number", "null", "odd-tokens", "overlap", "past-end", "unsorted"]);
@@ -310,7 +345,7 @@ function randomMask(rng: Rng, h: number, w: number): Uint8Array {
   return m;
 }
 
-test("round trip on many seeded random masks against the naive reference codec", () => {
+function roundTripRandomMasks(): void {
   const rng = createRng(42, "test/rle/roundtrip");
   for (let i = 0; i < 1500; i++) {
     // Small odd sizes (padded copy path), widths that are multiples of 8 (in-place path), and
@@ -335,9 +370,12 @@ test("round trip on many seeded random masks against the naive reference codec",
     assert.deepEqual(decodeRle(splitRle, h, w), binarize(m), `decode split mask ${i}`);
     assert.equal(canonicalRle(splitRle, h, w), ref);
   }
-});
+}
+for (const { name, on } of PATHS) {
+  test(`round trip (${name}) on many seeded random masks against the naive reference codec`, () => withWasm(on, roundTripRandomMasks));
+}
 
-test("round trip on very wide masks (rows of more than 32 64-pixel blocks)", () => {
+function roundTripWideMasks(): void {
   const rng = createRng(42, "test/rle/wide");
   for (let i = 0; i < 20; i++) {
     const h = rng.int(1, 12);
@@ -347,9 +385,12 @@ test("round trip on very wide masks (rows of more than 32 64-pixel blocks)", () 
     assert.equal(encodeRle(m, h, w), ref, `mask ${i} (${h}x${w})`);
     assert.deepEqual(decodeRle(ref, h, w), binarize(m), `decode mask ${i}`);
   }
-});
+}
+for (const { name, on } of PATHS) {
+  test(`round trip (${name}) on very wide masks (rows of more than 32 64-pixel blocks)`, () => withWasm(on, roundTripWideMasks));
+}
 
-test("round trip on full-size 256x1600 masks", () => {
+function roundTripFullSize(): void {
   const rng = createRng(42, "test/rle/full");
   const out = new Uint8Array(256 * 1600);
   for (let i = 0; i < 8; i++) {
@@ -357,6 +398,100 @@ test("round trip on full-size 256x1600 masks", () => {
     const ref = naiveEncode(m, 256, 1600);
     assert.equal(encodeRle(m, 256, 1600), ref, `mask ${i}`);
     assert.deepEqual(decodeRle(ref, 256, 1600, { out }), binarize(m), `decode mask ${i}`);
+  }
+}
+for (const { name, on } of PATHS) {
+  test(`round trip (${name}) on full-size 256x1600 masks`, () => withWasm(on, roundTripFullSize));
+}
+
+// ------------------------------------------------------------------ wasm kernels vs JS fallback
+
+test("the wasm kernels load in this Node (the fast path is the one tested and benchmarked)", () => {
+  assert.equal(rleWasmAvailable(), true);
+  assert.equal(withWasm(false, rleWasmAvailable), false);
+});
+
+/** Masks that stress the edges: empty, full, speckle, 0/255, arbitrary bytes, last row/column, corners. */
+function edgeMasks(rng: Rng, h: number, w: number): Uint8Array[] {
+  const n = h * w;
+  const masks = [new Uint8Array(n), new Uint8Array(n).fill(1), new Uint8Array(n).fill(255)];
+  const speckle = new Uint8Array(n);
+  const bytes = new Uint8Array(n);
+  const zeroOr255 = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    speckle[i] = rng.next() < 0.3 ? 1 : 0;
+    bytes[i] = rng.next() < 0.5 ? rng.int(0, 256) : 0;
+    zeroOr255[i] = rng.next() < 0.5 ? 255 : 0;
+  }
+  const lastRowCol = new Uint8Array(n);
+  for (let x = 0; x < w; x++) lastRowCol[(h - 1) * w + x] = 1;
+  for (let y = 0; y < h; y++) lastRowCol[y * w + w - 1] = 1;
+  const corners = new Uint8Array(n);
+  corners[0] = 1;
+  corners[n - 1] = 7;
+  corners[w - 1] = 1;
+  corners[(h - 1) * w] = 1;
+  masks.push(speckle, bytes, zeroOr255, lastRowCol, corners, randomMask(rng, h, w), randomMask(rng, h, w));
+  return masks;
+}
+
+/** Image sizes around the kernels' 16/64-column strips, 8-row groups and 8-pixel words. */
+const EDGE_SIZES: Array<[number, number]> = [
+  [1, 1], [1, 17], [17, 1], [1, 1600], [3, 5], [5, 15], [5, 16], [5, 17], [7, 13], [8, 63],
+  [9, 64], [9, 65], [16, 100], [23, 127], [2, 129], [33, 200], [256, 1600], [255, 1601],
+];
+
+test("encode: the wasm kernel and the JS fallback agree with the naive encoder (odd sizes, value types)", () => {
+  const rng = createRng(42, "test/rle/paths-encode");
+  for (const [h, w] of EDGE_SIZES) {
+    for (const [k, m] of edgeMasks(rng, h, w).entries()) {
+      const ref = naiveEncode(m, h, w);
+      const at = `${h}x${w} mask ${k}`;
+      // A view at an odd byte offset, a Float32Array with -0 / NaN / fractions, a plain array.
+      const backing = new Uint8Array(m.length + 1);
+      backing.set(m, 1);
+      const f32 = Float32Array.from(m, (v, i) => (v === 0 ? (i % 3 === 0 ? -0 : 0) : i % 5 === 0 ? NaN : v / 256));
+      for (const on of [true, false]) {
+        withWasm(on, () => {
+          assert.equal(encodeRle(m, h, w), ref, `${at} (wasm ${on})`);
+          assert.equal(encodeRle(backing.subarray(1), h, w), ref, `${at} offset view (wasm ${on})`);
+          assert.equal(encodeRle(f32, h, w), ref, `${at} Float32Array (wasm ${on})`);
+          if (m.length <= 4096) assert.equal(encodeRle(Array.from(m), h, w), ref, `${at} number[] (wasm ${on})`);
+        });
+      }
+    }
+  }
+});
+
+test("decode: the wasm kernels and the JS fallback agree, and a reused size starts from a clean mask", () => {
+  const rng = createRng(42, "test/rle/paths-decode");
+  for (const [h, w] of EDGE_SIZES) {
+    const out = new Uint8Array(h * w).fill(3);
+    // The same size over and over (and back, small sizes): each decode must clear what the previous one wrote.
+    const masks = edgeMasks(rng, h, w);
+    const order = h * w > 100000 ? masks : [...masks, ...masks.slice().reverse()];
+    for (const [k, m] of order.entries()) {
+      const rle = naiveEncode(m, h, w);
+      const value = k % 3 === 0 ? 200 : 1;
+      const expected = new Uint8Array(m.length);
+      for (let i = 0; i < m.length; i++) expected[i] = m[i] !== 0 ? value : 0;
+      for (const on of [true, false]) {
+        withWasm(on, () => {
+          assert.deepEqual(decodeRle(rle, h, w, { value }), expected, `${h}x${w} mask ${k} (wasm ${on})`);
+          assert.deepEqual(decodeRle(rle, h, w, { out, value }), expected, `${h}x${w} mask ${k} into out (wasm ${on})`);
+        });
+      }
+    }
+  }
+  // Checkerboards: the most runs an image can have (W * ceil(H/2)); their MB-long strings grow
+  // the wasm memory (text, runs) mid-call, and the views must follow.
+  for (const [h, w] of [[256, 1600], [255, 1601]]) {
+    const board = new Uint8Array(h * w);
+    for (let y = 0; y < h; y++) for (let x = (y & 1) ^ 1; x < w; x += 2) board[y * w + x] = 1;
+    const long = naiveEncode(board, h, w);
+    assert.ok(long.length > 1.5e6, `${long.length} chars`);
+    assert.equal(encodeRle(board, h, w), long);
+    assert.deepEqual(decodeRle(long, h, w), board);
   }
 });
 

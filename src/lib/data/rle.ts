@@ -9,18 +9,25 @@
  *
  * Why hand-rolled: a Severstal train.csv has 7,095 masks of 256x1600; decoding and re-encoding all
  * of them must stay well under a second (bench/rle.bench.ts measures it next to a naive codec).
- *  - parsing: the string's bytes are scanned in one flat loop (no split/map/Number); only a bad
- *    string is re-read by the char-by-char scanner that words the error;
- *  - decode: runs become column segments; large masks are built row by row (row y = row y-1 copied
- *    natively, plus the pixels that switch on/off at y), small ones by strided stores;
- *  - encode: never looks at pixels one by one. Rows are read as Float64 words (8 pixels per load);
- *    empty top/bottom rows are skipped with memcmp, each row's non-zero extent is found, and each
- *    pair of consecutive rows is compared over that extent: only words that differ (run starts and
- *    ends, 2 per run) are looked at byte by byte. Digits are written into a byte buffer.
+ * Both directions run as wasm SIMD kernels (rle-kernels.ts, driven by rle-wasm.ts) when the engine
+ * has them, else as JS; the two give identical results (the tests run both).
+ *  - parsing: the string's bytes are scanned in one flat loop (no split/map/Number), in wasm or JS;
+ *    only a bad string is re-read by the char-by-char scanner that words the error;
+ *  - decode (wasm): the mask is built in wasm memory from per-column toggles turned into segments
+ *    by XORing each row with the one above, only over the rows each 16-column strip has defects
+ *    in; its rows with defects are copied out with one memcpy. JS: runs become column segments;
+ *    large masks are built row by row (row y = row y-1 copied natively, plus the pixels that
+ *    switch on/off at y), small ones by strided stores;
+ *  - encode: never looks at pixels one by one. wasm: the mask is copied in with one memcpy, a scan
+ *    compares each row with the one above 64 columns at a time and only rows where a run opens or
+ *    closes get a closer look; the digits are written 8 at a time (SWAR). JS: rows are read as
+ *    Float64 words (8 pixels per load), empty top/bottom rows are skipped with memcmp, and only
+ *    words that differ from the row above are looked at byte by byte.
  *
- * Module-level scratch arrays are grown lazily and reused between calls (JS is single-threaded);
- * nothing is allocated at import time.
+ * Module-level scratch arrays (and the wasm memory) are grown lazily and reused between calls
+ * (JS is single-threaded); nothing is allocated at import time.
  */
+import { rleWasm } from "./rle-wasm";
 
 /** Why an RLE string is invalid. */
 export type RleReason = "odd-tokens" | "not-a-number" | "non-positive" | "past-end" | "unsorted" | "overlap";
@@ -261,21 +268,21 @@ function putInt(buf: Uint8Array, o: number, v: number): number {
 }
 
 /**
- * Formats the first `n` scratch runs (0-based starts, sorted), merging touching runs: the canonical
+ * Formats runs [0, n) of (0-based start, length), sorted, merging touching runs: the canonical
  * form. Digits are written into a byte buffer and decoded once (~3x faster than string += per run).
  */
-function formatRuns(n: number): string {
+function formatRuns(starts: Int32Array, lengths: Int32Array, n: number): string {
   if (n === 0) return "";
   // At most 2 numbers of <= 10 digits and 2 separators per run.
   const need = n * 22;
   if (textBuf.length < need) textBuf = new Uint8Array(Math.max(need, textBuf.length * 2, 4096));
   const buf = textBuf;
   let o = 0;
-  let p = runStart[0];
-  let l = runLen[0];
+  let p = starts[0];
+  let l = lengths[0];
   for (let r = 1; r <= n; r++) {
-    if (r < n && runStart[r] === p + l) {
-      l += runLen[r];
+    if (r < n && starts[r] === p + l) {
+      l += lengths[r];
       continue;
     }
     if (o > 0) buf[o++] = 32;
@@ -283,8 +290,8 @@ function formatRuns(n: number): string {
     buf[o++] = 32;
     o = putInt(buf, o, l);
     if (r < n) {
-      p = runStart[r];
-      l = runLen[r];
+      p = starts[r];
+      l = lengths[r];
     }
   }
   return decodeAscii(buf, o);
@@ -462,7 +469,8 @@ export function rleArea(rle: string, height: number, width: number): number {
 /** The canonical form of a valid RLE: single spaces, touching runs merged ("1 2 3 4" → "1 6"). */
 export function canonicalRle(rle: string, height: number, width: number): string {
   checkSize(height, width);
-  return formatRuns(scanRuns(rle, height, width));
+  const n = scanRuns(rle, height, width); // first: it may grow (replace) the scratch arrays
+  return formatRuns(runStart, runLen, n);
 }
 
 /**
@@ -474,14 +482,29 @@ export function decodeRle(rle: string, height: number, width: number, opts: Deco
   const total = height * width;
   const value = opts.value ?? 1;
   if (!Number.isInteger(value) || value < 1 || value > 255) throw new RangeError(`decodeRle: value must be an integer 1..255, got ${value}`);
-  const n = scanRuns(rle, height, width);
   let out = opts.out;
-  if (out) {
-    if (out.length !== total) throw new RangeError(`decodeRle: out has ${out.length} values, expected ${height}*${width} = ${total}`);
-    out.fill(0);
-  } else {
-    out = new Uint8Array(total);
+  if (out && out.length !== total) throw new RangeError(`decodeRle: out has ${out.length} values, expected ${height}*${width} = ${total}`);
+  // wasm: parse and build in wasm memory, then copy out.
+  const wasm = rleWasm(height, width);
+  const nWasm = wasm ? wasm.parse(rle) : -1;
+  if (wasm && nWasm >= 0) {
+    const { mask, y0, y1 } = wasm.build(nWasm, value);
+    // Only rows [y0, y1) hold defects: copy those, zero the rest (a fresh array already is).
+    if (out && y0 < y1) {
+      out.fill(0, 0, y0 * width);
+      out.fill(0, y1 * width);
+    } else if (out) {
+      out.fill(0);
+    } else {
+      out = new Uint8Array(total);
+    }
+    if (y0 < y1) out.set(mask.subarray(y0 * width, y1 * width), y0 * width);
+    return out;
   }
+  // JS (also words the error of an invalid string).
+  const n = scanRuns(rle, height, width);
+  if (out) out.fill(0);
+  else out = new Uint8Array(total);
   fillRuns(out, n, height, width, 1, 0, value);
   return out;
 }
@@ -594,7 +617,7 @@ class MaskBytes {
   }
 }
 
-/** Copies `mask` as 0/1 into the padded scratch, rows of ceil(W/8)*8 bytes (zero padding). */
+/** Copies `mask` as 0/1 into the padded scratch, rows of ceil(W/8)*8 bytes (zero padding), for the JS scan. */
 function copyAsBinary(mask: ArrayLike<number>, height: number, width: number): Uint8Array {
   const stride = (width + 7) & ~7;
   const size = height * stride;
@@ -613,8 +636,10 @@ function copyAsBinary(mask: ArrayLike<number>, height: number, width: number): U
 /**
  * Encodes a row-major H*W mask (non-zero = defect) as canonical Severstal RLE: runs sorted,
  * touching runs merged, "" for an empty mask. Accepts any numeric array (Float32Array from a
- * thresholded prediction, number[]); an 8-byte-aligned Uint8Array with width % 8 == 0 (Severstal's
- * 1600) is read in place, anything else is first copied as 0/1.
+ * thresholded prediction, number[], a 0/255 Uint8Array).
+ *
+ * The mask is copied into wasm memory (one memcpy for a Uint8Array, else as 0/1), scanned and
+ * formatted there (rle-kernels.ts); without wasm SIMD the JS scan below does the same job.
  */
 export function encodeRle(mask: ArrayLike<number>, height: number, width: number): string {
   checkSize(height, width);
@@ -622,6 +647,26 @@ export function encodeRle(mask: ArrayLike<number>, height: number, width: number
   if (mask.length !== total) {
     throw new RangeError(`encodeRle: mask has ${mask.length} values, expected ${height}*${width} = ${total}`);
   }
+  const wasm = rleWasm(height, width);
+  if (!wasm) return encodeRleJs(mask, height, width);
+  const input = wasm.scanInput();
+  if (mask instanceof Uint8Array) input.set(mask);
+  else copyAsBinaryTo(mask, input);
+  const n = wasm.scan();
+  return wasm.format(n) ?? formatRuns(wasm.scanStarts(), wasm.scanLengths(), n);
+}
+
+/** Writes `mask` as 0/1 into `dst` (`!== 0`: any non-zero value, NaN included, is a defect). */
+function copyAsBinaryTo(mask: ArrayLike<number>, dst: Uint8Array): void {
+  for (let i = 0, n = dst.length; i < n; i++) dst[i] = mask[i] !== 0 ? 1 : 0;
+}
+
+/**
+ * The JS scan (no wasm SIMD, or an image too large for the wasm memory cap). An 8-byte-aligned
+ * Uint8Array with width % 8 == 0 (Severstal's 1600) is read in place, anything else is first
+ * copied as 0/1. Empty top/bottom rows are skipped with memcmp, then findRuns.
+ */
+function encodeRleJs(mask: ArrayLike<number>, height: number, width: number): string {
   const inPlace = mask instanceof Uint8Array && (width & 7) === 0 && (mask.byteOffset & 7) === 0;
   const stride = (width + 7) & ~7;
   let bytes = new MaskBytes(inPlace ? (mask as Uint8Array) : copyAsBinary(mask, height, width));
@@ -632,7 +677,8 @@ export function encodeRle(mask: ArrayLike<number>, height: number, width: number
   if (inPlace && !bytes.ascii(y0 * stride, y1 * stride)) {
     bytes = new MaskBytes(copyAsBinary(mask, height, width)); // e.g. a 0/255 mask: read a 0/1 copy
   }
-  return formatRuns(findRuns(bytes.m, width, height, stride, y0, y1));
+  const n = findRuns(bytes.m, width, height, stride, y0, y1); // first: it may grow the scratch arrays
+  return formatRuns(runStart, runLen, n);
 }
 
 /**

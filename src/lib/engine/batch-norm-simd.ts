@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32 } from "./wasm-asm";
+import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
 import { checkWasmInternals, heapF32, sizeOf, WasmScope } from "./wasm-scope";
 
 /** All pointers are byte offsets on the heap; `pix` pixels of `cb` = 4·C bytes each. */
@@ -75,7 +75,7 @@ function buildFunctions(): Array<{ name: string; fn: FunctionBuilder }> {
   {
     const f = chanSqDev;
     const [X, PIX, CB, MEAN, ACC] = [0, 1, 2, 3, 4];
-    const d = f.local(0x7b);
+    const d = f.local(V128);
     channelLoop(f, PIX, CB, [X], (o) =>
       accumulate(f, ACC, o, () => {
         centered(f, X, MEAN, o);
@@ -100,7 +100,7 @@ function buildFunctions(): Array<{ name: string; fn: FunctionBuilder }> {
   {
     const f = gradSums;
     const [DY, X, PIX, CB, MEAN, SDY, SDYX] = [0, 1, 2, 3, 4, 5, 6];
-    const g = f.local(0x7b);
+    const g = f.local(V128);
     channelLoop(f, PIX, CB, [DY, X], (o) => {
       accumulate(f, SDY, o, () => {
         load(f, DY, o);

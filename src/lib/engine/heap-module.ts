@@ -2,7 +2,7 @@
  * Hand-written wasm modules that run on the tfjs wasm heap: built once per heap memory (the
  * backend's `WebAssembly.Memory`, shared when threads are on) and cached.
  */
-import { buildModule, type FunctionBuilder } from "./wasm-asm";
+import { buildModule, type FunctionBuilder } from "../util/wasm-asm";
 import type { WasmBackendLike } from "./wasm-scope";
 
 /** Structural types: tslab compiles with lib es2022 only, which has no WebAssembly namespace. */

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32, V128 } from "./wasm-asm";
+import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
 import { heapF32, type WasmScope } from "./wasm-scope";
 
 type PoolImageFn = (x: number, y: number, dy: number, dxDelta: number, oh: number, ow: number, cb: number, rowStep: number, colStep: number, offs: number, taps: number) => void;
@@ -37,16 +37,16 @@ function poolImageFunction(): FunctionBuilder {
       f.loop();
       f.get(Y).get(o).add().loadV().set(yv);
       f.get(DY).get(o).add().loadV().set(dyv);
-      f.get(yv).get(yv).v128Xor().set(found); // zeros
+      f.get(yv).get(yv).xorV().set(found); // zeros
       f.forRange(t, { local: TAPS }, () => {
         // a = xp + offs[t] + o
         f.get(xp).get(OFFS).get(t).i32(4).mul().add().loadI32().add().get(o).add().set(a);
-        f.get(a).loadV().get(yv).f32x4Eq().get(found).v128AndNot().set(m);
-        f.get(found).get(m).v128Or().set(found);
+        f.get(a).loadV().get(yv).f32x4Eq().get(found).andNotV().set(m);
+        f.get(found).get(m).orV().set(found);
         // dx[a + DELTA] += dy & m
         f.get(a).get(DELTA).add();
         f.get(a).get(DELTA).add().loadV();
-        f.get(dyv).get(m).v128And();
+        f.get(dyv).get(m).andV();
         f.f32x4Add().storeV();
       });
       f.inc(o, 16);

@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ConvGeometry } from "./conv-geometry";
 import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32, V128 } from "./wasm-asm";
+import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
 import { heapF32, type WasmBackendLike, WasmScope } from "./wasm-scope";
 
 type PanelFn = (
