@@ -8,7 +8,8 @@
  * images/s of a training step (forward, loss, backward, Adam; micro-batches with gradient
  * accumulation where the batch does not fit the 4 GiB wasm heap) and of inference, on wasm
  * with 1 and 2 XNNPACK threads; the step's achieved GFLOP/s (conv + dense FLOPs counted
- * analytically) as a share of the 1024² wasm matmul GFLOP/s of the same process; one reduced
+ * analytically) as a share of the 1024² wasm matmul GFLOP/s measured in the same process right
+ * before that model's steps (the shared vCPUs' speed drifts during a run); one reduced
  * side-by-side cpu-vs-wasm measurement (SimpleCNN 96², batch 2: cpu is ~100x slower); and
  * PyTorch via /usr/bin/python3 /work/shared/bench/torch_peer.py --threads 2 --matmul when
  * torch imports. Writes outputs/bench/engine.json.
@@ -132,22 +133,26 @@ async function main(): Promise<void> {
       inferVsTorch2t: ratio(m2?.inferImgPerS, pi),
       trainGflopPerImage: gf,
       trainGflops1t: tr1 * gf,
-      shareOfMatmul1t: ratio(tr1 * gf, mm1),
+      matmulAdjacent1t: m1.matmulGflopsAdjacent,
+      matmulAdjacent2t: m2?.matmulGflopsAdjacent,
+      shareOfMatmul1t: ratio(tr1 * gf, (m1.matmulGflopsAdjacent as number | undefined) ?? mm1),
       trainGflops2t: tr2 !== undefined ? tr2 * gf : undefined,
-      shareOfMatmul2t: tr2 !== undefined ? ratio(tr2 * gf, mm2) : undefined,
+      shareOfMatmul2t: tr2 !== undefined ? ratio(tr2 * gf, (m2?.matmulGflopsAdjacent as number | undefined) ?? mm2) : undefined,
     });
   }
 
   console.log(`\nengine bench (${os.cpus().length} vCPU, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}), ${Math.round((Date.now() - t0) / 1000)} s`);
   console.log(`matmul 1024²: wasm 1t ${fmt(mm1, 1)} GFLOP/s, wasm 2t ${fmt(mm2, 1)}, torch ${fmt(torchMm, 1)}`);
-  const header = "model      batch/micro  wasm1t train infer | wasm2t train infer | torch train infer | ratio 2t train infer | train GFLOP/s 1t (% matmul) 2t (% matmul)";
+  const header =
+    "model      batch/micro  wasm1t train infer | wasm2t train infer | torch train infer | ratio 2t train infer | train GFLOP/s 1t (% matmul) 2t (% matmul) | matmul before the model 1t 2t";
   console.log(header);
   for (const r of rows) {
     console.log(
       `${String(r.model).padEnd(10)} ${String(r.batch).padStart(3)}/${String(r.microBatch).padEnd(4)}     ` +
         `${fmt(r.wasm1tTrain).padStart(6)} ${fmt(r.wasm1tInfer).padStart(6)} | ${fmt(r.wasm2tTrain).padStart(6)} ${fmt(r.wasm2tInfer).padStart(6)} | ` +
         `${fmt(r.torchTrain).padStart(5)} ${fmt(r.torchInfer).padStart(6)} | ${fmt(r.trainVsTorch2t, 3).padStart(6)} ${fmt(r.inferVsTorch2t, 3).padStart(6)} | ` +
-        `${fmt(r.trainGflops1t, 1).padStart(6)} (${fmt(100 * ((r.shareOfMatmul1t as number) ?? NaN), 0)}%)  ${fmt(r.trainGflops2t, 1).padStart(6)} (${fmt(100 * ((r.shareOfMatmul2t as number) ?? NaN), 0)}%)`,
+        `${fmt(r.trainGflops1t, 1).padStart(6)} (${fmt(100 * ((r.shareOfMatmul1t as number) ?? NaN), 0)}%)  ${fmt(r.trainGflops2t, 1).padStart(6)} (${fmt(100 * ((r.shareOfMatmul2t as number) ?? NaN), 0)}%) | ` +
+        `${fmt(r.matmulAdjacent1t, 1).padStart(5)} ${fmt(r.matmulAdjacent2t, 1).padStart(5)}`,
     );
   }
   const rcpu = find("cpu", "reduced");

@@ -141,6 +141,9 @@ async function runWasm(threads: number, models: string[], profile: boolean): Pro
     const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const iters = 3;
     const bar = createProgress({ total: 2 * (1 + iters), label: `${backend} ${spec.name}` });
+    // The machine's speed drifts (shared vCPUs): the share of matmul uses a matmul measured
+    // right before this model's steps, not only the one at process start.
+    const matmulAdjacent = matmulGflops();
     const train = timeRuns(() => step.train(opt, vars), 1, iters, () => bar.tick());
     const infer = timeRuns(() => inferRunner.infer(), 1, iters, () => bar.tick());
     bar.done();
@@ -159,6 +162,7 @@ async function runWasm(threads: number, models: string[], profile: boolean): Pro
       forwardGmacPerImage: macs.forwardMacs / 1e9,
       trainGflopPerImage: (2 * macs.trainMacs) / 1e9,
       numTensors: tf.memory().numTensors,
+      matmulGflopsAdjacent: matmulAdjacent,
     });
     if (profile) emit({ backend, kind: "profile", model: spec.name, microBatch: micro, kernelMs: await profileStep(spec, model, micro) });
     step.dispose();
