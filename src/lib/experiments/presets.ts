@@ -19,7 +19,7 @@ export function simpleCnnPreset(profile: Profile): ClassificationConfig {
     mode: "single",
     model: "simplecnn",
     head: { hidden: 64, dropout: 0.3 },
-    // quick: ~65 s per epoch on 2-core wasm (measured 2026-11-30), 7 epochs ≈ 8 min.
+    // quick: ~30 s per epoch on 2-core wasm (measured 2026-11-30, fused batch norm), 7 epochs: notebook 4 min.
     imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 48, width: 288 }, full: { height: 128, width: 800 } }),
     channels: 1,
     epochs: pick(profile, { smoke: 2, quick: 7, full: 40 }),
@@ -48,8 +48,8 @@ export function resnet50Preset(profile: Profile, pretrainedAvailable: boolean): 
     pretrained: true,
     freeze: pretrainedAvailable ? 2 : 0,
     inputNormalization: pretrainedAvailable ? "caffe" : "standardize",
-    // quick: the baseline's input size; ResNet50 trains at ~1.8 img/s on 2-core wasm (measured
-    // 2026-11-30: 6.4 min per epoch), so the 10-minute budget holds ONE epoch — see the notebook.
+    // quick: the baseline's input size; ResNet50 trains at ~2 img/s on 2-core wasm (measured
+    // 2026-11-30: notebook 6 min for one epoch), so the 10-minute budget holds ONE epoch — see the notebook.
     imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 48, width: 288 }, full: { height: 256, width: 1600 } }),
     channels: 3,
     epochs: pick(profile, { smoke: 1, quick: 1, full: 30 }),
