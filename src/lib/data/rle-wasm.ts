@@ -12,18 +12,13 @@
  *                   output, zero outside those rows
  *   text, runs      the RLE text (parse's input, format's output) and parse's runs (<= (bytes+1)/4)
  */
-import { buildModule } from "../util/wasm-asm";
+import { instantiateOn, webAssemblyApi, type WasmMemoryLike } from "../util/wasm-asm";
 import { buildFunction, formatFunction, GROUP, parseFunction, scanFunction, STRIP } from "./rle-kernels";
 
-/** Structural types: tslab compiles with lib es2022 only, which has no WebAssembly namespace. */
-interface MemoryLike {
+/** The codec's own (non-shared, growable) memory. */
+interface MemoryLike extends WasmMemoryLike {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number }) => MemoryLike;
 }
 
 interface Kernels {
@@ -44,17 +39,17 @@ let kernels: Kernels | null | undefined;
 let enabled = true;
 
 function loadKernels(): Kernels | null {
-  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  const api = webAssemblyApi();
   if (!api) return null;
   try {
-    const memory = new api.Memory({ initial: 1 });
+    const memory = new api.Memory({ initial: 1 }) as MemoryLike;
     const fns = [
       { name: "scan", fn: scanFunction() },
       { name: "parse", fn: parseFunction() },
       { name: "build", fn: buildFunction() },
       { name: "format", fn: formatFunction() },
     ];
-    const exports = new api.Instance(new api.Module(buildModule(fns, false)), { env: { memory } }).exports;
+    const exports = instantiateOn(memory, fns);
     return { memory, scan: exports.scan, parse: exports.parse, build: exports.build, format: exports.format } as Kernels;
   } catch {
     return null; // e.g. an engine without wasm SIMD

@@ -2,22 +2,13 @@
  * Hand-written wasm modules that run on the tfjs wasm heap: built once per heap memory (the
  * backend's `WebAssembly.Memory`, shared when threads are on) and cached.
  */
-import { buildModule, type FunctionBuilder } from "../util/wasm-asm";
+import { instantiateOn, type FunctionBuilder, type WasmMemoryLike } from "../util/wasm-asm";
 import type { WasmBackendLike } from "./wasm-scope";
-
-/** Structural types: tslab compiles with lib es2022 only, which has no WebAssembly namespace. */
-interface MemoryLike {
-  buffer: ArrayBuffer | SharedArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
 
 const cache = new Map<string, WeakMap<object, Record<string, unknown> | null>>();
 
-function heapMemory(backend: WasmBackendLike): MemoryLike | undefined {
-  return (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory) as MemoryLike | undefined;
+function heapMemory(backend: WasmBackendLike): WasmMemoryLike | undefined {
+  return (backend.wasm.asm?.memory ?? backend.wasm.wasmMemory) as WasmMemoryLike | undefined;
 }
 
 /**
@@ -31,10 +22,8 @@ export function heapModule<T>(backend: WasmBackendLike, key: string, build: () =
   if (!perMemory) cache.set(key, (perMemory = new WeakMap()));
   let exports = perMemory.get(memory);
   if (exports === undefined) {
-    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
-    const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     try {
-      exports = new api.Instance(new api.Module(buildModule(build(), shared)), { env: { memory } }).exports;
+      exports = instantiateOn(memory, build());
     } catch {
       exports = null; // no SIMD in this engine
     }

@@ -1,8 +1,8 @@
 /**
  * A minimal WebAssembly binary writer: just enough (i32 arithmetic, loops, branches, loads/stores,
  * bulk memory fill and a few 128-bit SIMD ops) to emit small hand-written kernels. No toolchain
- * needed: the module bytes are built in JS and compiled by the engine. Used by the conv weight
- * gradient (engine/simd-filter-grad.ts, on the tfjs wasm heap) and the RLE codec (data/rle-wasm.ts).
+ * needed: the module bytes are built in JS and compiled by the engine. Used by the engine's kernels
+ * on the tfjs wasm heap (engine/heap-module.ts) and the RLE codec (data/rle-wasm.ts).
  * Opcode numbers: WebAssembly core spec 2.0 (incl. fixed-width SIMD, bulk memory).
  */
 
@@ -353,4 +353,30 @@ export function buildModule(funcs: Array<{ name: string; fn: FunctionBuilder }>,
   const exportSec = section(7, [...u32(funcs.length), ...funcs.flatMap((f, i) => [...str(f.name), 0x00, ...u32(i)])]);
   const codeSec = section(10, [...u32(funcs.length), ...funcs.flatMap((f) => f.fn.bytes())]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
+}
+
+/** Structural types: tslab compiles with lib es2022 only, which has no WebAssembly namespace. */
+export interface WasmMemoryLike {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (desc: { initial: number }) => WasmMemoryLike;
+}
+
+/** This engine's WebAssembly namespace, or undefined when it has none. */
+export function webAssemblyApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/**
+ * Builds and instantiates `funcs` on `memory` (imported as env.memory); returns the exports.
+ * Throws when the engine cannot compile it (no WebAssembly, or no SIMD).
+ */
+export function instantiateOn(memory: WasmMemoryLike, funcs: Array<{ name: string; fn: FunctionBuilder }>): Record<string, unknown> {
+  const api = webAssemblyApi();
+  if (!api) throw new Error("wasm-asm: this JavaScript engine has no WebAssembly");
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  return new api.Instance(new api.Module(buildModule(funcs, shared)), { env: { memory } }).exports;
 }
