@@ -9,13 +9,16 @@ export JUPYTER_PATH := $(CURDIR)/environment/jupyter
 TSX := node --import tsx
 SMOKE_OUT := outputs/ci-smoke
 
-.PHONY: help setup doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean experiment-neu
+.PHONY: help setup native doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean experiment-neu
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## install npm dependencies and Jupyter (apt) if missing
 	@bash environment/setup.sh base
+
+native: ## (re)build the oneDNN convolution addon (apt libdnnl-dev + g++; part of setup, optional)
+	@bash environment/build-native.sh --force
 
 doctor: setup ## print backend, versions, Jupyter and kernel status, and how to fix what is missing
 	@$(TSX) src/cli/doctor.ts

@@ -7,7 +7,8 @@
  * Per model (SimpleCNN 224² b16, ResNet-50 224² b16, U-Net/ResNet-34 256² b8): median
  * images/s of a training step (forward, loss, backward, Adam; micro-batches with gradient
  * accumulation where the batch does not fit the 4 GiB wasm heap) and of inference, on wasm
- * with 1 and 2 XNNPACK threads; the step's achieved GFLOP/s (conv + dense FLOPs counted
+ * with 1 and 2 XNNPACK threads, and with 2 threads plus the oneDNN addon (convolutions and
+ * AdamW native, when built: `make native`); the step's achieved GFLOP/s (conv + dense FLOPs counted
  * analytically) as a share of the 1024² wasm matmul GFLOP/s measured in the same process right
  * before that model's steps (the shared vCPUs' speed drifts during a run); one reduced
  * side-by-side cpu-vs-wasm measurement (SimpleCNN 96², batch 2: cpu is ~100x slower); and
@@ -20,6 +21,7 @@ import * as path from "path";
 import { projectPaths } from "../src/lib/config/paths";
 import { writeJsonAtomic } from "../src/lib/util/atomic-write";
 import { createProgress } from "../src/lib/util/progress";
+import { loadNativeConvAddon } from "../src/lib/engine/native/addon";
 
 type Rec = Record<string, unknown> & { backend?: string; kind?: string; model?: string };
 
@@ -67,7 +69,7 @@ const ratio = (a: unknown, b: unknown): number | undefined =>
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const models = quick ? "simplecnn" : "simplecnn,resnet50,unet";
-  const phases = ["wasm 1 thread", "wasm 2 threads", "reduced cpu", "reduced wasm", "pytorch"];
+  const phases = ["wasm 1 thread", "wasm 2 threads", "wasm 2 threads + oneDNN", "reduced cpu", "reduced wasm", "pytorch"];
   const bar = createProgress({ total: phases.length, label: "engine bench" });
   const errors: string[] = [];
   const all: Rec[] = [];
@@ -81,14 +83,23 @@ async function main(): Promise<void> {
   all.push(...w2.records);
   if (!w2.ok) errors.push(`wasm 2 threads: ${w2.error}`);
   bar.tick(1, { phase: phases[1] });
+  const nativeBuilt = loadNativeConvAddon();
+  if (nativeBuilt.addon) {
+    const wn = runChild(["wasm", "2", models, "--native", "--profile"], 20);
+    all.push(...wn.records);
+    if (!wn.ok) errors.push(`wasm 2 threads + oneDNN: ${wn.error}`);
+  } else {
+    errors.push(`native addon: ${nativeBuilt.reason}`);
+  }
+  bar.tick(1, { phase: phases[2] });
   const rc = runChild(["reduced-cpu"], 10);
   all.push(...rc.records);
   if (!rc.ok) errors.push(`reduced cpu: ${rc.error}`);
-  bar.tick(1, { phase: phases[2] });
+  bar.tick(1, { phase: phases[3] });
   const rw = runChild(["reduced-wasm"], 5);
   all.push(...rw.records);
   if (!rw.ok) errors.push(`reduced wasm: ${rw.error}`);
-  bar.tick(1, { phase: phases[3] });
+  bar.tick(1, { phase: phases[4] });
   let torch: Rec[] = [];
   if (torchAvailable()) {
     const t = runTorch();
@@ -97,7 +108,7 @@ async function main(): Promise<void> {
   } else {
     errors.push(`${PYTHON} cannot import torch: PyTorch columns left empty`);
   }
-  bar.done({ phase: phases[4] });
+  bar.done({ phase: phases[5] });
 
   const find = (backend: string, kind: string, model?: string) =>
     all.find((r) => r.backend === backend && r.kind === kind && (model === undefined || r.model === model));
@@ -110,6 +121,7 @@ async function main(): Promise<void> {
   for (const name of models.split(",")) {
     const m1 = find("wasm-1t", "model", name);
     const m2 = find("wasm-2t", "model", name);
+    const mn = find("wasm-2t+onednn", "model", name);
     if (!m1) continue;
     const peer = String(m1.peer);
     const pt = tfind(peer, "train")?.img_per_s as number | undefined;
@@ -131,6 +143,11 @@ async function main(): Promise<void> {
       inferVsTorch1t: ratio(m1.inferImgPerS, pi),
       trainVsTorch2t: ratio(tr2, pt),
       inferVsTorch2t: ratio(m2?.inferImgPerS, pi),
+      nativeTrain: mn?.trainImgPerS,
+      nativeInfer: mn?.inferImgPerS,
+      nativeTrainVsTorch: ratio(mn?.trainImgPerS, pt),
+      nativeInferVsTorch: ratio(mn?.inferImgPerS, pi),
+      nativeTrainVsWasm2t: ratio(mn?.trainImgPerS, tr2),
       trainGflopPerImage: gf,
       trainGflops1t: tr1 * gf,
       matmulAdjacent1t: m1.matmulGflopsAdjacent,
@@ -155,6 +172,16 @@ async function main(): Promise<void> {
         `${fmt(r.matmulAdjacent1t, 1).padStart(5)} ${fmt(r.matmulAdjacent2t, 1).padStart(5)}`,
     );
   }
+  if (rows.some((r) => r.nativeTrain !== undefined)) {
+    console.log("with the oneDNN addon (2 wasm threads + 2 OpenMP threads, convolutions and AdamW native):");
+    console.log("model      native train infer | ÷ torch train infer | ÷ wasm 2t train");
+    for (const r of rows) {
+      console.log(
+        `${String(r.model).padEnd(10)} ${fmt(r.nativeTrain).padStart(12)} ${fmt(r.nativeInfer).padStart(6)} | ` +
+          `${fmt(r.nativeTrainVsTorch, 3).padStart(13)} ${fmt(r.nativeInferVsTorch, 3).padStart(6)} | ${fmt(r.nativeTrainVsWasm2t, 2).padStart(8)}x`,
+      );
+    }
+  }
   const rcpu = find("cpu", "reduced");
   const rwasm = find("wasm-1t", "reduced");
   if (rcpu && rwasm) {
@@ -171,7 +198,7 @@ async function main(): Promise<void> {
       .slice(0, 8)
       .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(0)}%`)
       .join(", ");
-    console.log(`profile ${p.model} (micro-batch ${p.microBatch}, 1t): ${top}`);
+    console.log(`profile ${p.model} (micro-batch ${p.microBatch}, ${p.backend}): ${top}`);
   }
   if (errors.length) console.log("notes: " + errors.join("; "));
 

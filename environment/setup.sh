@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the workspace needs on a fresh Debian/Ubuntu machine, and nothing twice:
 #   environment/setup.sh [base|test|bench]...
-# base: npm dependencies (npm ci) + Jupyter (apt); test: + Chromium; bench: + PyTorch peer.
+# base: npm dependencies (npm ci) + Jupyter (apt) + the optional native conv addon (oneDNN);
+# test: + Chromium; bench: + PyTorch peer.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -37,3 +38,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   npm ci --no-audit --no-fund
   touch "$stamp"
 fi
+
+# The native convolution addon (oneDNN via apt libdnnl-dev, compiled with g++): optional —
+# build-native.sh explains and exits 0 when it cannot build, and training stays on wasm.
+for set in "${sets[@]}"; do
+  if [ "$set" = base ]; then bash environment/build-native.sh; break; fi
+done

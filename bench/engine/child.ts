@@ -1,7 +1,7 @@
 /**
  * Measurement process of bench/engine.bench.ts (one backend configuration per process: the
  * wasm backend initialises once per process and its heap never shrinks).
- *   node --import tsx bench/engine/child.ts wasm <threads> [models] [--profile]
+ *   node --import tsx bench/engine/child.ts wasm <threads> [models] [--profile] [--native]
  *   node --import tsx bench/engine/child.ts cpu
  * Prints one `RESULT {json}` line per measurement on stdout; progress goes to stderr.
  */
@@ -9,6 +9,9 @@ import * as tf from "@tensorflow/tfjs";
 import { recommendedMicroBatch } from "../../src/lib/engine/memory";
 import { enableWasmThreads } from "../../src/lib/engine/threads";
 import { registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
+import { loadNativeConvAddon } from "../../src/lib/engine/native/addon";
+import { nativeThreadCount } from "../../src/lib/engine/native/native-conv";
+import { AdamW } from "../../src/lib/train/optimizers/adamw";
 import { createProgress } from "../../src/lib/util/progress";
 import { BENCH_MODELS, buildSimpleCNN, countMacs, type BenchModelSpec } from "./models";
 import { makeStepRunner, type StepRunner } from "./train-step";
@@ -101,7 +104,7 @@ class AccumulatingStep {
 
 async function profileStep(spec: BenchModelSpec, model: tf.LayersModel, micro: number): Promise<Record<string, number>> {
   const r = makeStepRunner(spec, model, micro, 7);
-  const opt = tf.train.adam(1e-3);
+  const opt = adam();
   const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   r.trainWith(opt, vars);
   const prof = await tf.profile(() => {
@@ -117,7 +120,12 @@ async function profileStep(spec: BenchModelSpec, model: tf.LayersModel, micro: n
   return byKernel;
 }
 
-async function runWasm(threads: number, models: string[], profile: boolean): Promise<void> {
+/** Adam as the workspace trains with it (AdamW, decay 0 = torch.optim.Adam; fused when native). */
+function adam(): tf.Optimizer {
+  return new AdamW(1e-3, 0);
+}
+
+async function runWasm(threads: number, models: string[], profile: boolean, native: boolean): Promise<void> {
   require("@tensorflow/tfjs-backend-wasm");
   if (threads > 1) {
     const r = enableWasmThreads(threads);
@@ -125,9 +133,12 @@ async function runWasm(threads: number, models: string[], profile: boolean): Pro
   }
   await tf.setBackend("wasm");
   await tf.ready();
-  registerWasmTrainingKernels();
+  const addon = native ? loadNativeConvAddon().addon : undefined;
+  if (native && !addon) throw new Error(`--native: ${loadNativeConvAddon().reason}`);
+  addon?.setThreads(nativeThreadCount());
+  registerWasmTrainingKernels({ native: addon });
   const actual = (require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm")).getThreadsCount();
-  const backend = `wasm-${actual}t`;
+  const backend = `wasm-${actual}t${addon ? "+onednn" : ""}`;
   emit({ backend, kind: "matmul", gflops: matmulGflops(), threads: actual });
   for (const spec of BENCH_MODELS.filter((m) => models.includes(m.name))) {
     const model = spec.build(42);
@@ -137,7 +148,7 @@ async function runWasm(threads: number, models: string[], profile: boolean): Pro
     const micro = Math.ceil(spec.batch / parts);
     const step = new AccumulatingStep(spec, model, spec.batch, micro);
     const inferRunner = makeStepRunner(spec, model, spec.batch, 99); // inference keeps no tape: full batch
-    const opt = tf.train.adam(1e-3);
+    const opt = adam();
     const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const iters = 3;
     const bar = createProgress({ total: 2 * (1 + iters), label: `${backend} ${spec.name}` });
@@ -212,7 +223,8 @@ async function runReduced(backendName: "cpu" | "wasm"): Promise<void> {
 async function main(): Promise<void> {
   const [mode, arg1, arg2] = process.argv.slice(2);
   if (mode === "wasm") {
-    await runWasm(Number(arg1 ?? 1), (arg2 ?? "simplecnn,resnet50,unet").split(","), process.argv.includes("--profile"));
+    const models = arg2 && !arg2.startsWith("--") ? arg2 : "simplecnn,resnet50,unet";
+    await runWasm(Number(arg1 ?? 1), models.split(","), process.argv.includes("--profile"), process.argv.includes("--native"));
   } else if (mode === "reduced-cpu") {
     await runReduced("cpu");
   } else if (mode === "reduced-wasm") {

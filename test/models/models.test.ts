@@ -335,3 +335,31 @@ describe("ResNet layer names (Keras naming)", () => {
     }
   });
 });
+
+test("zeroInitResidual starts every residual block as the identity (γ = 0 on the branch's last BN only)", async () => {
+  await tf.setBackend("cpu");
+  for (const [name, closing, blocks] of [["resnet50", /^conv\d_block\d+_3_bn$/, 16], ["resnet18", /^conv\d_block\d+_2_bn$/, 8]] as const) {
+    const opts: ModelOptions = { inputShape: [32, 32, 3], classes: CLASSES, seed: SEED };
+    const zero = createModel(name, { ...opts, zeroInitResidual: true });
+    const plain = createModel(name, opts);
+    const gammas = (m: tf.LayersModel) =>
+      m.layers.filter((l) => l.getClassName() === "BatchNormalization").map((l) => ({ name: l.name, gamma: (l.getWeights()[0].dataSync() as Float32Array) }));
+    const z = gammas(zero);
+    const closingLayers = z.filter((g) => closing.test(g.name));
+    assert.equal(closingLayers.length, blocks, `${name}: residual branches`);
+    for (const g of z) {
+      const expected = closing.test(g.name) ? 0 : 1;
+      assert.ok(g.gamma.every((v) => v === expected), `${name} ${g.name}: γ should be ${expected}`);
+    }
+    assert.ok(gammas(plain).every((g) => g.gamma.every((v) => v === 1)), `${name}: default γ = 1 everywhere`);
+    // Identity blocks: a block without projection then outputs relu(its input) = its input (post-ReLU).
+    const probe = tf.tidy(() => {
+      const sub = tf.model({ inputs: zero.inputs, outputs: [zero.getLayer("conv2_block1_out").output as tf.SymbolicTensor, zero.getLayer("conv2_block2_out").output as tf.SymbolicTensor] });
+      const [a, b] = sub.predict(tf.randomNormal([1, 32, 32, 3], 0, 1, "float32", 3)) as tf.Tensor[];
+      return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+    });
+    assert.equal(probe, 0, `${name}: conv2_block2 should pass its input through`);
+    zero.dispose();
+    plain.dispose();
+  }
+});

@@ -19,6 +19,9 @@ import { makeTileKernel } from "./fast-tile";
 import { makeMaxPoolGradKernel } from "./max-pool-grad";
 import { makeCastKernel, makeIdentityKernel } from "./alias-kernels";
 import { makeResizeBilinearGradKernel, makeResizeNearestNeighborGradKernel } from "./resize-grad";
+import type { NativeConvAddon } from "./native/addon";
+import { makeNativeConvKernel, NATIVE_CONV_KERNELS } from "./native/native-conv";
+import { ADAMW_KERNEL, makeAdamWKernel, type NativeAdamWAddon } from "./native/native-adamw";
 
 /** Kernels wasm lacks that training needs (added). */
 export const WASM_MISSING_TRAINING_KERNELS = [
@@ -56,8 +59,10 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
 ];
 
 const MARK = "__steelDefectLabEngine";
+/** Marks a conv kernel that routes to the oneDNN addon (native/native-conv.ts). */
+const NATIVE_MARK = "__steelDefectLabNative";
 
-type MarkedConfig = tf.KernelConfig & { [MARK]?: true };
+type MarkedConfig = tf.KernelConfig & { [MARK]?: true; [NATIVE_MARK]?: true };
 
 function isOurs(name: string): boolean {
   const k = tf.getKernel(name, "wasm") as MarkedConfig | undefined;
@@ -75,6 +80,12 @@ export interface RegisterOptions {
   cacheFilters?: boolean;
   /** Register the fused training batch norm (WASM_FUSED_TRAINING_KERNELS; default true). */
   fuseBatchNorm?: boolean;
+  /**
+   * Route the convolutions (NATIVE_CONV_KERNELS) to this oneDNN addon, each wrapping the wasm
+   * kernel registered before it as its fallback (see native/native-conv.ts), and add the fused
+   * AdamW update kernel (native/native-adamw.ts) when the addon has it.
+   */
+  native?: NativeConvAddon;
 }
 
 function stockKernel(name: string): KernelFuncLike | undefined {
@@ -150,7 +161,37 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
     tf.registerKernel(config);
     added.push(name);
   }
+  if (options.native) added.push(...registerNativeKernels(options.native));
   return added;
+}
+
+function registerNativeKernels(addon: NativeConvAddon): string[] {
+  const added: string[] = [];
+  const withAdam = addon as Partial<NativeAdamWAddon>;
+  if (typeof withAdam.adamw === "function" && !tf.getKernel(ADAMW_KERNEL, "wasm")) {
+    const config: MarkedConfig = { kernelName: ADAMW_KERNEL, backendName: "wasm", kernelFunc: makeAdamWKernel(withAdam as NativeAdamWAddon) };
+    config[MARK] = true;
+    config[NATIVE_MARK] = true;
+    tf.registerKernel(config);
+    added.push(ADAMW_KERNEL);
+  }
+  for (const name of NATIVE_CONV_KERNELS) {
+    const current = tf.getKernel(name, "wasm") as MarkedConfig | undefined;
+    if (!current || current[NATIVE_MARK]) continue;
+    const kernelFunc = makeNativeConvKernel(name, addon, current.kernelFunc as unknown as KernelFuncLike);
+    tf.unregisterKernel(name, "wasm");
+    const config: MarkedConfig = { ...current, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+    config[MARK] = true;
+    config[NATIVE_MARK] = true;
+    tf.registerKernel(config);
+    added.push(name);
+  }
+  return added;
+}
+
+/** Kernels currently served by the native addon on wasm (convs routed to oneDNN, fused AdamW). */
+export function registeredNativeKernels(): string[] {
+  return [...NATIVE_CONV_KERNELS, ADAMW_KERNEL].filter((n) => (tf.getKernel(n, "wasm") as MarkedConfig | undefined)?.[NATIVE_MARK] === true);
 }
 
 /** Names of our kernels currently registered on wasm. */

@@ -70,8 +70,17 @@ export function checkWasmInternals(backend: unknown): WasmBackendLike {
 
 /** A Float32Array over the whole wasm heap, valid until the next allocation (the heap may grow). */
 export function heapF32(backend: WasmBackendLike): Float32Array {
+  return new Float32Array(heapBuffer(backend));
+}
+
+/** Bytes of the whole wasm heap (ArrayBuffer, or SharedArrayBuffer with threads); same validity. */
+export function heapU8(backend: WasmBackendLike): Uint8Array {
+  return new Uint8Array(heapBuffer(backend));
+}
+
+function heapBuffer(backend: WasmBackendLike): ArrayBufferLike {
   const mem = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
-  return new Float32Array(mem ? mem.buffer : backend.wasm.HEAPU8.buffer);
+  return mem ? mem.buffer : backend.wasm.HEAPU8.buffer;
 }
 
 export function sizeOf(shape: readonly number[]): number {

@@ -52,6 +52,8 @@ export interface ClassificationConfig {
   freeze?: number;
   /** Load ImageNet weights for resnet50 when a local .h5 is found (see `make weights`). */
   pretrained?: boolean;
+  /** ResNets: start every residual block as the identity (ModelOptions.zeroInitResidual). */
+  zeroInitResidual?: boolean;
   imageSize: ImageSize;
   channels: 1 | 3;
   /**
@@ -122,6 +124,7 @@ function modelOptions(cfg: ClassificationConfig, classes: number, seed: number):
     head: cfg.head,
     freeze: cfg.freeze,
     inputNormalization: cfg.inputNormalization ?? "standardize",
+    zeroInitResidual: cfg.zeroInitResidual,
   };
 }
 

@@ -47,6 +47,8 @@ export function resnet50Preset(profile: Profile, pretrainedAvailable: boolean): 
     head: { hidden: 512, dropout: 0.5 },
     pretrained: true,
     freeze: pretrainedAvailable ? 2 : 0,
+    // From scratch, every residual block starts as the identity (γ = 0 on its last BN).
+    zeroInitResidual: !pretrainedAvailable,
     inputNormalization: pretrainedAvailable ? "caffe" : "standardize",
     // quick: the baseline's input size; ResNet50 trains at ~2 img/s on 2-core wasm (measured
     // 2026-11-30: notebook 6 min for one epoch), so the 10-minute budget holds ONE epoch — see the notebook.

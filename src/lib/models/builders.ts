@@ -33,7 +33,7 @@ export function buildClassifier(name: string, encoder: string, o: ModelOptions):
     throw new Error(`${name}: option "encoder" is only for "unet" (got "${o.encoder}")`);
   }
   const input = tf.input({ shape: o.inputShape, name: "input_1" });
-  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed);
+  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed, { zeroInitResidual: o.zeroInitResidual });
   const last = enc.features[enc.features.length - 1];
   const output = classificationHead(last, {
     ...(o.head ?? {}),
@@ -76,7 +76,7 @@ export function buildUnet(o: ModelOptions): tf.LayersModel {
     );
   }
   const input = tf.input({ shape: o.inputShape, name: "input_1" });
-  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed);
+  const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed, { zeroInitResidual: o.zeroInitResidual });
   const output = unetDecoder(enc.features, {
     encoderChannels: enc.outChannels,
     decoderChannels: o.decoderChannels ?? DEFAULT_DECODER_CHANNELS,

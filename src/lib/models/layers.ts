@@ -71,8 +71,8 @@ export function dense(seed: number, name: string, units: number, activation: "re
  */
 export const BN_MOMENTUM = 0.9;
 
-export function batchNorm(name: string, epsilon = KERAS_BN_EPSILON): Layer {
-  const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon, momentum: BN_MOMENTUM });
+export function batchNorm(name: string, epsilon = KERAS_BN_EPSILON, gammaInitializer: "ones" | "zeros" = "ones"): Layer {
+  const layer = tf.layers.batchNormalization({ name, axis: -1, epsilon, momentum: BN_MOMENTUM, gammaInitializer });
   guardBatchNorm(layer);
   return layer;
 }

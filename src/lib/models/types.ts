@@ -30,6 +30,12 @@ export interface ModelOptions {
   head?: HeadOptions;
   /** First layer of the model (see input-normalization.ts); default "none". */
   inputNormalization?: "none" | "standardize" | "caffe";
+  /**
+   * ResNet encoders: the last BatchNorm of every residual branch starts with γ = 0, so each
+   * block starts as the identity (Goyal et al. 2017; torchvision's `zero_init_residual`). Helps
+   * deep nets trained from scratch for few epochs; pretrained weights overwrite it. Default false.
+   */
+  zeroInitResidual?: boolean;
   /** Stage-wise freezing 0–4 applied after building (see freezeStages). */
   freeze?: number;
   /** U-Net only: encoder name (default "resnet34"). */

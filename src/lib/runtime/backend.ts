@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels } from "../engine/wasm-kernels";
+import { registeredNativeKernels, registerWasmTrainingKernels } from "../engine/wasm-kernels";
+import { loadNativeConvAddon, type NativeConvAddon } from "../engine/native/addon";
+import { nativeThreadCount } from "../engine/native/native-conv";
 import { wasmStatus } from "../engine/status";
 import { enableWasmThreads } from "../engine/threads";
 
@@ -23,6 +25,20 @@ export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
     return n;
   }
   return Math.max(1, Math.min(4, os.cpus().length));
+}
+
+/**
+ * The oneDNN addon for the wasm backend's convolutions, unless STEEL_NATIVE=0. Returns the
+ * addon (threads set) or why it is not used.
+ */
+export function nativeAddonFor(env: NodeJS.ProcessEnv = process.env): { addon?: NativeConvAddon; reason: string } {
+  const flag = env.STEEL_NATIVE?.trim();
+  if (flag === "0" || flag === "off") return { reason: "disabled by STEEL_NATIVE=0" };
+  const { addon, reason } = loadNativeConvAddon();
+  if (!addon) return { reason };
+  const threads = nativeThreadCount(env);
+  addon.setThreads(threads);
+  return { addon, reason: `oneDNN ${addon.info().onednn} on ${threads} thread${threads > 1 ? "s" : ""}` };
 }
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -149,14 +165,17 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
     if (err) return { backend, ok: false, reason: err };
     // Our training kernels (Conv2DBackpropFilter & co.) go in once the stock kernels are set up:
     // some wrap a stock kernel whose wasm function is bound during backend initialisation.
-    const added = registerWasmTrainingKernels();
+    const native = nativeAddonFor();
+    const added = registerWasmTrainingKernels({ native: native.addon });
     const st = wasmStatus();
     details.wasm = { simd: st.simd, threads: st.threads, trainingKernels: st.registeredTrainingKernels };
+    const nativeKernels = registeredNativeKernels();
+    details.native = nativeKernels.length ? { kernels: nativeKernels, note: native.reason } : { skipped: native.reason };
     if (threadNote && !threadNote.ok) details.wasmThreadsSkipped = threadNote.reason;
     return {
       backend,
       ok: true,
-      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}${threadNote && !threadNote.ok ? `; threads not enabled: ${threadNote.reason}` : ""}`,
+      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}${threadNote && !threadNote.ok ? `; threads not enabled: ${threadNote.reason}` : ""}; ${nativeKernels.length ? `convolutions and AdamW native (${native.reason})` : `native convolutions off: ${native.reason}`}`,
     };
   }
   const err = await trySet("cpu");
@@ -189,9 +208,18 @@ export async function selectBackend(forced: string | undefined = process.env.STE
   throw new BackendError(`no TensorFlow.js backend could start: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join("; ")}`);
 }
 
+/**
+ * The backend as results should cite it: "wasm+onednn" when the convolutions ran natively
+ * (their float sums differ from XNNPACK's, so the numbers belong to that configuration).
+ */
+export function backendLabel(choice: BackendChoice): string {
+  const native = choice.details.native as { kernels?: string[] } | undefined;
+  return choice.backend === "wasm" && native?.kernels?.length ? "wasm+onednn" : choice.backend;
+}
+
 /** One line per candidate, for logs, `make doctor` and notebook 00. */
 export function describeBackendChoice(choice: BackendChoice): string {
-  const lines = [`backend: ${choice.backend}${choice.forced ? " (forced by STEEL_BACKEND)" : ""}`];
+  const lines = [`backend: ${backendLabel(choice)}${choice.forced ? " (forced by STEEL_BACKEND)" : ""}`];
   for (const a of choice.attempts) lines.push(`  ${a.ok ? "✔" : "✘"} ${a.backend}: ${a.reason}`);
   return lines.join("\n");
 }

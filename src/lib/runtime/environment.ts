@@ -7,7 +7,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ProjectPaths } from "../config/paths";
 import { RunConfig } from "../config/run-config";
-import { BackendChoice } from "./backend";
+import { BackendChoice, backendLabel } from "./backend";
 import { checkChromium, checkJupyter, checkKernel, checkTorchPeer, packageVersion, ToolStatus } from "./tools";
 
 export interface EnvironmentReport {
@@ -64,7 +64,7 @@ export function formatEnvironmentReport(r: EnvironmentReport): string {
     ...Object.entries(r.versions).map(([k, v]) => `  ${k} ${v ?? "MISSING"}`),
   ];
   if (r.backend) {
-    lines.push(`backend: ${r.backend.backend}${r.backend.forced ? " (forced)" : ""}`);
+    lines.push(`backend: ${backendLabel(r.backend)}${r.backend.forced ? " (forced)" : ""}`);
     for (const a of r.backend.attempts) lines.push(`  ${a.ok ? "✔" : "✘"} ${a.backend}: ${a.reason}`);
     for (const [k, v] of Object.entries(r.backend.details)) lines.push(`  ${k}: ${JSON.stringify(v)}`);
   }
@@ -83,7 +83,7 @@ export function showEnvironment(r: EnvironmentReport): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const display = require("../report/display") as typeof import("../report/display");
   if (r.backend) {
-    display.showMarkdown(`**Backend: \`${r.backend.backend}\`**${r.backend.forced ? " (forced by STEEL_BACKEND)" : ""} — candidates in order of preference:`);
+    display.showMarkdown(`**Backend: \`${backendLabel(r.backend)}\`**${r.backend.forced ? " (forced by STEEL_BACKEND)" : ""} — candidates in order of preference:`);
     display.showTable(r.backend.attempts.map((a) => ({ backend: a.backend, used: a.ok ? "✔" : "✘", why: a.reason })));
   }
   display.showTable(

@@ -5,7 +5,7 @@
  */
 import { readRunConfig, RunConfig } from "../config/run-config";
 import { ProjectPaths, projectPaths } from "../config/paths";
-import { BackendChoice, describeBackendChoice, selectBackend } from "./backend";
+import { BackendChoice, backendLabel, describeBackendChoice, selectBackend } from "./backend";
 import { seedEverything } from "./seed";
 import { Rng } from "../util/rng";
 import { RunMetrics, writeRunMetrics, writeRunTimings } from "../report/run-record";
@@ -61,7 +61,7 @@ export async function initWorkspace(run: string, opts: WorkspaceOptions = {}): P
         {
           run,
           title: result.title,
-          provenance: { seed: config.seed, profile: config.profile, backend: backend.backend, data: { ...ws.dataSources } },
+          provenance: { seed: config.seed, profile: config.profile, backend: backendLabel(backend), data: { ...ws.dataSources } },
           headline: result.headline,
           details: result.details,
         },

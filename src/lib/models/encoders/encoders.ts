@@ -9,9 +9,14 @@ import { buildSimpleCnn, SIMPLECNN_WIDTHS } from "./simplecnn";
 
 export const ENCODER_NAMES: readonly string[] = ["simplecnn", ...RESNET_NAMES];
 
-export function buildEncoder(name: string, input: tf.SymbolicTensor, seed: number): EncoderFeatures {
+export interface EncoderOptions {
+  /** ResNets only (see ModelOptions.zeroInitResidual). */
+  zeroInitResidual?: boolean;
+}
+
+export function buildEncoder(name: string, input: tf.SymbolicTensor, seed: number, options: EncoderOptions = {}): EncoderFeatures {
   if (name === "simplecnn") return buildSimpleCnn(input, seed);
-  if (isResNetName(name)) return buildResNet(name, input, seed);
+  if (isResNetName(name)) return buildResNet(name, input, seed, options.zeroInitResidual ?? false);
   throw new Error(`unknown encoder "${name}"; known encoders: ${ENCODER_NAMES.join(", ")}`);
 }
 

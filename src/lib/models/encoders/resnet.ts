@@ -21,7 +21,7 @@
  * The stem stage (0) holds conv1_* and pool1_*; stage s holds every `conv{s+1}_*` layer.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ap, batchNorm, conv2d, spatialShape } from "../layers";
+import { ap, batchNorm, conv2d, KERAS_BN_EPSILON, spatialShape } from "../layers";
 import type { EncoderFeatures } from "../types";
 
 export type ResNetName = "resnet18" | "resnet34" | "resnet50";
@@ -62,7 +62,7 @@ export function resnetOutChannels(name: ResNetName): number[] {
 export const RESNET_MIN_SIDE = 16;
 
 /** Builds the encoder on `input` ([batch, H, W, C]); returns the five stage features. */
-export function buildResNet(name: ResNetName, input: tf.SymbolicTensor, seed: number): EncoderFeatures {
+export function buildResNet(name: ResNetName, input: tf.SymbolicTensor, seed: number, zeroInitResidual = false): EncoderFeatures {
   const spec = SPECS[name];
   const [h, w] = spatialShape(input);
   if (h < RESNET_MIN_SIDE || w < RESNET_MIN_SIDE) {
@@ -75,6 +75,8 @@ export function buildResNet(name: ResNetName, input: tf.SymbolicTensor, seed: nu
     return layer;
   };
   const bias = spec.useBias;
+  // The BN closing a residual branch (γ = 0 with zeroInitResidual: the block starts as identity).
+  const closingBn = (layerName: string) => batchNorm(layerName, KERAS_BN_EPSILON, zeroInitResidual ? "zeros" : "ones");
 
   // Stem (stage 0).
   let x = ap(L(tf.layers.zeroPadding2d({ name: "conv1_pad", padding: [[3, 3], [3, 3]] })), input);
@@ -93,8 +95,8 @@ export function buildResNet(name: ResNetName, input: tf.SymbolicTensor, seed: nu
       const stride = b === 1 && s > 0 ? 2 : 1;
       x =
         spec.block === "bottleneck"
-          ? bottleneckBlock(x, prefix, width, stride, b === 1, seed, L)
-          : basicBlock(x, prefix, width, stride, seed, bias, L);
+          ? bottleneckBlock(x, prefix, width, stride, b === 1, seed, L, closingBn)
+          : basicBlock(x, prefix, width, stride, seed, bias, L, closingBn);
     }
     features.push(x);
   }
@@ -117,6 +119,7 @@ export function buildResNet(name: ResNetName, input: tf.SymbolicTensor, seed: nu
 }
 
 type Track = <T extends tf.layers.Layer>(layer: T) => T;
+type MakeBn = (layerName: string) => tf.layers.Layer;
 
 /** Keras `block1`: 1x1 (stride) → 3x3 → 1x1 (4x width), projection shortcut when `project`. */
 function bottleneckBlock(
@@ -127,6 +130,7 @@ function bottleneckBlock(
   project: boolean,
   seed: number,
   L: Track,
+  closingBn: MakeBn,
 ): tf.SymbolicTensor {
   let shortcut = x;
   if (project) {
@@ -140,7 +144,7 @@ function bottleneckBlock(
   y = ap(L(batchNorm(`${p}_2_bn`)), y);
   y = ap(L(tf.layers.activation({ name: `${p}_2_relu`, activation: "relu" })), y);
   y = ap(L(conv2d(seed, { name: `${p}_3_conv`, filters: 4 * width, kernelSize: 1 })), y);
-  y = ap(L(batchNorm(`${p}_3_bn`)), y);
+  y = ap(L(closingBn(`${p}_3_bn`)), y);
   const sum = ap(L(tf.layers.add({ name: `${p}_add` })), [shortcut, y]);
   return ap(L(tf.layers.activation({ name: `${p}_out`, activation: "relu" })), sum);
 }
@@ -154,6 +158,7 @@ function basicBlock(
   seed: number,
   useBias: boolean,
   L: Track,
+  closingBn: MakeBn,
 ): tf.SymbolicTensor {
   let shortcut = x;
   if (stride !== 1 || spatialShape(x)[2] !== width) {
@@ -164,7 +169,7 @@ function basicBlock(
   y = ap(L(batchNorm(`${p}_1_bn`)), y);
   y = ap(L(tf.layers.activation({ name: `${p}_1_relu`, activation: "relu" })), y);
   y = ap(L(conv2d(seed, { name: `${p}_2_conv`, filters: width, kernelSize: 3, padding: "same", useBias })), y);
-  y = ap(L(batchNorm(`${p}_2_bn`)), y);
+  y = ap(L(closingBn(`${p}_2_bn`)), y);
   const sum = ap(L(tf.layers.add({ name: `${p}_add` })), [shortcut, y]);
   return ap(L(tf.layers.activation({ name: `${p}_out`, activation: "relu" })), sum);
 }

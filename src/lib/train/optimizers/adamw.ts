@@ -11,6 +11,7 @@
  * (order: iter, m…, v…, like tf's Adam) for checkpoints.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAMW_KERNEL, fusedAdamWAvailable, type AdamWAttrs } from "../../engine/native/native-adamw";
 import { LrControl, NamedTensor, engineVariable, gradientList } from "./types";
 
 interface Slot {
@@ -73,6 +74,8 @@ export class AdamW extends tf.Optimizer implements LrControl {
     const bc2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
     const lr = this.learningRate;
     const stepSize = lr / bc1;
+    // wasm + native addon: one fused kernel per variable (same float32 operations, same bits).
+    const fused = fusedAdamWAvailable();
     tf.tidy(() => {
       grads.forEach(({ name, tensor: g }, i) => {
         const p = engineVariable(name);
@@ -84,6 +87,14 @@ export class AdamW extends tf.Optimizer implements LrControl {
         const m = this.m[i].variable;
         const v = this.v[i].variable;
         const decay = this.noDecay && this.noDecay(name) ? 0 : this.weightDecay;
+        if (fused && p.dtype === "float32" && g.dtype === "float32") {
+          const attrs: AdamWAttrs = { decay: 1 - lr * decay, beta1: this.beta1, beta2: this.beta2, bc2Sqrt, epsilon: this.epsilon, stepSize };
+          const [np, nm, nv] = tf.engine().runKernel(ADAMW_KERNEL, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(nm);
+          v.assign(nv);
+          p.assign(np);
+          return;
+        }
         const decayed = decay > 0 ? tf.mul(p, 1 - lr * decay) : p;
         const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
         const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
