@@ -14,7 +14,9 @@
 #include <omp.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <dnnl.hpp>
 #include <memory>
 #include <string>
@@ -51,6 +53,15 @@ dnnl::stream& cpuStream() {
   return *s;
 }
 
+// Every primitive gets its own scratchpad, owned by its plan (oneDNN's default shares one
+// library-managed buffer between primitives; the strided 1x1 filter gradient gave wrong values
+// intermittently with 2 threads under it).
+dnnl::primitive_attr userScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 struct Geometry {
   memory::dim N, H, W, C, OH, OW, CO, KH, KW;
   memory::dims strides, dilates, padL, padR;
@@ -74,7 +85,7 @@ struct Geometry {
   dnnl::convolution_forward::primitive_desc forward(bool withPostOps) const {
     dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, x(),
                                       anyFilter(), bias(), y(), strides, dilates, padL, padR);
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = userScratchpad();
     if (withPostOps && relu) {
       dnnl::post_ops ops;
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
@@ -105,6 +116,7 @@ struct Plan {
   bool filterReorder = false;
   dnnl::reorder reorder;
   memory filterBuf;  // filter-gradient scratch, in filterDesc layout
+  memory scratchpad;  // the primitive's own scratchpad
   std::vector<Slot> slots;
   std::string impl;
 
@@ -159,22 +171,25 @@ Plan& planFor(int mode, const double* p) {
   if (mode == kForward) {
     auto pd = g.forward(true);
     plan.conv = dnnl::convolution_forward(pd);
+    plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.weights_desc();
     plan.impl = pd.impl_info_str();
   } else if (mode == kInputGrad) {
     auto hint = g.forward(false);
     dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.x(), g.anyFilter(), g.y(),
                                             g.strides, g.dilates, g.padL, g.padR);
-    dnnl::convolution_backward_data::primitive_desc pd(d, cpuEngine(), hint);
+    dnnl::convolution_backward_data::primitive_desc pd(d, userScratchpad(), cpuEngine(), hint);
     plan.conv = dnnl::convolution_backward_data(pd);
+    plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.weights_desc();
     plan.impl = pd.impl_info_str();
   } else {
     auto hint = g.forward(false);
     dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.x(), g.anyFilter(), g.y(),
                                                g.strides, g.dilates, g.padL, g.padR);
-    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, userScratchpad(), cpuEngine(), hint);
     plan.conv = dnnl::convolution_backward_weights(pd);
+    plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.diff_weights_desc();
     plan.impl = pd.impl_info_str();
   }
@@ -190,25 +205,72 @@ Plan& planFor(int mode, const double* p) {
 
 void* at(uint8_t* heap, double offset) { return heap + (size_t)offset; }
 
-void run(int mode, uint8_t* heap, const double* p) {
+// A strided 1x1 conv (no padding) only touches every s-th pixel, so all three ops reduce to the
+// unit-stride conv on the subsampled grid x[:, ::sh, ::sw, :]: forward and filter gradient read
+// the subsampled x, the input gradient is scattered back (zeros elsewhere). oneDNN 2.6.3's own
+// strided 1x1 path (jit_1x1 avx512_core with its reduce-to-unit-stride driver, nhwc) returned a
+// wrong filter gradient intermittently with 2 threads (~1 process in 4), so it is never used.
+bool stridedPointwise(const double* p) {
+  return p[kKH] == 1 && p[kKW] == 1 && (p[kSH] > 1 || p[kSW] > 1) && p[kPadTop] == 0 && p[kPadLeft] == 0 &&
+         p[kPadBottom] == 0 && p[kPadRight] == 0;
+}
+
+// Copies between the full grid `full` [N, H, W, C] and the strided grid `sub` [N, OH, OW, C].
+void strided(float* full, float* sub, const double* p, bool gather) {
+  const int64_t N = p[kN], H = p[kH], W = p[kW], C = p[kC], OH = p[kOH], OW = p[kOW], sh = p[kSH], sw = p[kSW];
+#pragma omp parallel for schedule(static) if (N * OH * OW * C > (1 << 15))
+  for (int64_t r = 0; r < N * OH; r++) {
+    const int64_t n = r / OH, oh = r % OH;
+    float* f = full + ((n * H + oh * sh) * W) * C;
+    float* g = sub + r * OW * C;
+    for (int64_t ow = 0; ow < OW; ow++) {
+      if (gather) std::memcpy(g + ow * C, f + ow * sw * C, sizeof(float) * C);
+      else std::memcpy(f + ow * sw * C, g + ow * C, sizeof(float) * C);
+    }
+  }
+}
+
+void run(int mode, uint8_t* heap, const double* p, float* subsampled);
+
+void runStridedPointwise(int mode, uint8_t* heap, const double* p) {
+  static auto* buf = new std::vector<float>();
+  double q[kParamCount];
+  std::copy(p, p + kParamCount, q);
+  q[kH] = p[kOH];
+  q[kW] = p[kOW];
+  q[kSH] = q[kSW] = 1;
+  buf->resize((size_t)(p[kN] * p[kOH] * p[kOW] * p[kC]));
+  if (mode == kInputGrad) {
+    float* dx = reinterpret_cast<float*>(heap + (size_t)p[kOut]);
+    run(kInputGrad, heap, q, buf->data());  // dx on the strided grid, into buf
+    std::memset(dx, 0, sizeof(float) * (size_t)(p[kN] * p[kH] * p[kW] * p[kC]));
+    strided(dx, buf->data(), p, false);
+    return;
+  }
+  strided(reinterpret_cast<float*>(heap + (size_t)p[kA]), buf->data(), p, true);
+  run(mode, heap, q, buf->data());
+}
+
+// `subsampled`: the strided-grid buffer standing in for x (forward, filter gradient) or dx.
+void run(int mode, uint8_t* heap, const double* p, float* subsampled) {
   Geometry g(p);
   Plan& plan = planFor(mode, p);
   auto& s = cpuStream();
   auto& e = cpuEngine();
   if (mode == kForward) {
-    memory x(g.x(), e, at(heap, p[kA])), w(g.userFilter(), e, at(heap, p[kB])), y(g.y(), e, at(heap, p[kOut]));
+    memory x(g.x(), e, subsampled ? subsampled : at(heap, p[kA])), w(g.userFilter(), e, at(heap, p[kB])), y(g.y(), e, at(heap, p[kOut]));
     memory wp = plan.filterReorder ? plan.laidOut(s, w, p[kFilterId]) : w;
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, wp}, {DNNL_ARG_DST, y}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, wp}, {DNNL_ARG_DST, y}, {DNNL_ARG_SCRATCHPAD, plan.scratchpad}};
     if (g.hasBias) args.insert({DNNL_ARG_BIAS, memory(g.bias(), e, at(heap, p[kBias]))});
     plan.conv.execute(s, args);
   } else if (mode == kInputGrad) {
-    memory dy(g.y(), e, at(heap, p[kA])), w(g.userFilter(), e, at(heap, p[kB])), dx(g.x(), e, at(heap, p[kOut]));
+    memory dy(g.y(), e, at(heap, p[kA])), w(g.userFilter(), e, at(heap, p[kB])), dx(g.x(), e, subsampled ? subsampled : at(heap, p[kOut]));
     memory wp = plan.filterReorder ? plan.laidOut(s, w, p[kFilterId]) : w;
-    plan.conv.execute(s, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, wp}, {DNNL_ARG_DIFF_SRC, dx}});
+    plan.conv.execute(s, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, wp}, {DNNL_ARG_DIFF_SRC, dx}, {DNNL_ARG_SCRATCHPAD, plan.scratchpad}});
   } else {
-    memory x(g.x(), e, at(heap, p[kA])), dy(g.y(), e, at(heap, p[kB])), dw(g.userFilter(), e, at(heap, p[kOut]));
+    memory x(g.x(), e, subsampled ? subsampled : at(heap, p[kA])), dy(g.y(), e, at(heap, p[kB])), dw(g.userFilter(), e, at(heap, p[kOut]));
     memory dwp = plan.filterReorder ? plan.filterBuf : dw;
-    plan.conv.execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dwp}});
+    plan.conv.execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, dwp}, {DNNL_ARG_SCRATCHPAD, plan.scratchpad}});
     if (plan.filterReorder) plan.reorder.execute(s, plan.filterBuf, dw);
   }
   s.wait();
@@ -282,7 +344,11 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   std::string why;
   if (!inside(p, mode, heapBytes, &why)) return Throw(env, why);
   try {
-    run(mode, heap, p);
+    if (stridedPointwise(p)) {
+      runStridedPointwise(mode, heap, p);
+    } else {
+      run(mode, heap, p, nullptr);
+    }
   } catch (const dnnl::error& e) {
     return Throw(env, std::string(e.what()) + " (status " + std::to_string((int)e.status) + ")");
   }
@@ -350,6 +416,114 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- training batch norm passes (the memory-bound passes of src/lib/engine/batch-norm-simd.ts) --
+// Per-channel sums over `pix` pixels of C channels (NHWC, channel fastest), multi-threaded: each
+// thread sums a fixed contiguous range of pixels in float64, partials are added in thread order
+// (deterministic for a given thread count).
+//   bnSums(kind, heap, params [x, dy, pix, C, mean], out Float64Array)
+//     kind 0: out[c] = Σ x                    kind 1: out[c] = Σ (x − mean)²
+//     kind 2: out[c] = Σ dy, out[C + c] = Σ dy·(x − mean)
+//   bnApply(kind, heap, params [x, dy, pix, C, mean, a, b, d, out])   (float32, no FMA: the wasm bits)
+//     kind 0: out = (x − mean)·a + b          kind 1: out = dy·a + (x − mean)·b + d
+enum BnParam { bX, bDy, bPix, bC, bMean, bA, bB, bD, bOut, kBnParamCount };
+
+napi_value BnSums(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = -1;
+  void *heapData, *pData, *outData;
+  size_t heapBytes, pBytes, outBytes;
+  if (argc < 4 || napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2 ||
+      !typedArrayData(env, argv[1], &heapData, &heapBytes) || !typedArrayData(env, argv[2], &pData, &pBytes) ||
+      pBytes < sizeof(double) * 5 || !typedArrayData(env, argv[3], &outData, &outBytes)) {
+    return Throw(env, "bnSums(kind 0|1|2, heap, params: Float64Array(5), out: Float64Array)");
+  }
+  const double* q = static_cast<const double*>(pData);
+  const int64_t pix = (int64_t)q[bPix], C = (int64_t)q[bC];
+  const int nOut = kind == 2 ? 2 : 1;
+  const double bytes = 4.0 * pix * C;
+  if (outBytes != sizeof(double) * nOut * C || q[bX] < 0 || q[bX] + bytes > heapBytes ||
+      (kind == 2 && (q[bDy] < 0 || q[bDy] + bytes > heapBytes)) || (kind > 0 && (q[bMean] < 0 || q[bMean] + 4.0 * C > heapBytes))) {
+    return Throw(env, "bnSums: operands outside the heap or wrong output size");
+  }
+  uint8_t* heap = static_cast<uint8_t*>(heapData);
+  const float* x = reinterpret_cast<const float*>(heap + (size_t)q[bX]);
+  const float* dy = kind == 2 ? reinterpret_cast<const float*>(heap + (size_t)q[bDy]) : nullptr;
+  const float* mean = kind > 0 ? reinterpret_cast<const float*>(heap + (size_t)q[bMean]) : nullptr;
+  double* out = static_cast<double*>(outData);
+  const int threads = pix * C > (1 << 15) ? omp_get_max_threads() : 1;
+  std::vector<double> partial((size_t)threads * nOut * C, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), T = omp_get_num_threads();
+    const int64_t p0 = pix * t / T, p1 = pix * (t + 1) / T;
+    double* acc = partial.data() + (size_t)t * nOut * C;
+    for (int64_t p = p0; p < p1; p++) {
+      const float* xr = x + p * C;
+      if (kind == 0) {
+        for (int64_t c = 0; c < C; c++) acc[c] += xr[c];
+      } else if (kind == 1) {
+        for (int64_t c = 0; c < C; c++) {
+          const double d = xr[c] - mean[c];
+          acc[c] += d * d;
+        }
+      } else {
+        const float* dr = dy + p * C;
+        for (int64_t c = 0; c < C; c++) {
+          acc[c] += dr[c];
+          acc[C + c] += (double)dr[c] * (double)(xr[c] - mean[c]);
+        }
+      }
+    }
+  }
+  for (int64_t i = 0; i < nOut * C; i++) {
+    double sum = 0;
+    for (int t = 0; t < threads; t++) sum += partial[(size_t)t * nOut * C + i];
+    out[i] = sum;
+  }
+  return nullptr;
+}
+
+napi_value BnApply(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = -1;
+  void *heapData, *pData;
+  size_t heapBytes, pBytes;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 1 ||
+      !typedArrayData(env, argv[1], &heapData, &heapBytes) || !typedArrayData(env, argv[2], &pData, &pBytes) ||
+      pBytes != sizeof(double) * kBnParamCount) {
+    return Throw(env, "bnApply(kind 0|1, heap, params: Float64Array(9))");
+  }
+  const double* q = static_cast<const double*>(pData);
+  const int64_t pix = (int64_t)q[bPix], C = (int64_t)q[bC];
+  const double big = 4.0 * pix * C, vec = 4.0 * C;
+  const double ranges[7][2] = {{q[bX], big}, {q[bDy], kind == 1 ? big : 0}, {q[bMean], vec}, {q[bA], vec}, {q[bB], vec}, {q[bD], kind == 1 ? vec : 0}, {q[bOut], big}};
+  for (auto& r : ranges) {
+    if (r[1] > 0 && (r[0] < 0 || r[0] + r[1] > (double)heapBytes)) return Throw(env, "bnApply: operand outside the heap");
+  }
+  uint8_t* heap = static_cast<uint8_t*>(heapData);
+  auto f = [&](int i) { return reinterpret_cast<const float*>(heap + (size_t)q[i]); };
+  const float *x = f(bX), *mean = f(bMean), *a = f(bA), *b = f(bB);
+  const float* dy = kind == 1 ? f(bDy) : nullptr;
+  const float* d = kind == 1 ? f(bD) : nullptr;
+  float* out = reinterpret_cast<float*>(heap + (size_t)q[bOut]);
+#pragma omp parallel for schedule(static) if (pix * C > (1 << 15))
+  for (int64_t p = 0; p < pix; p++) {
+    const float* xr = x + p * C;
+    float* o = out + p * C;
+    if (kind == 0) {
+      for (int64_t c = 0; c < C; c++) o[c] = (xr[c] - mean[c]) * a[c] + b[c];
+    } else {
+      const float* dr = dy + p * C;
+      for (int64_t c = 0; c < C; c++) o[c] = dr[c] * a[c] + (xr[c] - mean[c]) * b[c] + d[c];
+    }
+  }
+  return nullptr;
+}
+
 // release() frees every plan and laid-out filter (after training; plans rebuild on demand).
 napi_value Release(napi_env env, napi_callback_info) {
   plans().clear();
@@ -386,6 +560,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnSums", nullptr, BnSums, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnApply", nullptr, BnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

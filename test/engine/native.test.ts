@@ -18,6 +18,8 @@ import { ADAMW_KERNEL } from "../../src/lib/engine/native/native-adamw";
 import { registeredNativeKernels, registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
 import { convGeometry } from "../../src/lib/engine/conv-geometry";
 import { AdamW } from "../../src/lib/train/optimizers/adamw";
+import { checkFusedBatchNormAgainstCpu } from "./batch-norm-reference";
+import { nativeBatchNormStats } from "../../src/lib/engine/batch-norm-simd";
 
 const loaded = loadNativeConvAddon();
 const required = process.env.STEEL_NATIVE_REQUIRED === "1";
@@ -243,4 +245,34 @@ test("fused AdamW gives the same bits as the tfjs composite, and follows the for
     p -= ((3e-3 / (1 - 0.9 ** t)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8);
   });
   assert.ok(Math.abs(fused[i] - p) <= 1e-6 * Math.max(1, Math.abs(p)), `element ${i}: ${fused[i]} vs ${p}`);
+});
+
+test("the fused training batch norm on the addon's passes matches cpu", { skip }, async () => {
+  await setupNative();
+  const before = nativeBatchNormStats.passes;
+  await checkFusedBatchNormAgainstCpu();
+  assert.ok(nativeBatchNormStats.passes - before >= 4 * 3, `the addon's batch-norm sums ran ${nativeBatchNormStats.passes - before} times`);
+});
+
+test("strided 1x1 convs (ResNet projections): forward, dx and dW stay exact over repeated calls", { skip }, async () => {
+  // oneDNN's own strided 1x1 path gave wrong filter gradients intermittently with 2 threads;
+  // the addon runs these on the subsampled grid instead (see runStridedPointwise).
+  await setupNative();
+  for (const [i, c] of ([
+    { N: 3, H: 12, W: 12, C: 8, CO: 16, k: 1, s: 2, d: 1, pad: "same" },
+    { N: 2, H: 13, W: 11, C: 32, CO: 64, k: 1, s: 2, d: 1, pad: "valid" },
+  ] as Case[]).entries()) {
+    const x = randomHost([c.N, c.H, c.W, c.C], 11, `sp${i}/x`);
+    const w = randomHost([1, 1, c.C, c.CO], 11, `sp${i}/w`);
+    const dy = randomHost(outShape(c), 11, `sp${i}/dy`);
+    const [yRef, dwRef, dxRef] = [await forwardReference(c, x, w), await filterReference(c, x, dy), await inputReference(c, dy, w)];
+    for (let rep = 0; rep < 8; rep++) {
+      const [y] = await onNative({ x, w }, (t) => forward(t, c, c.pad));
+      const [dw] = await onNative({ x, dy }, (t) => backpropFilter(t, c, c.pad, [1, 1, c.C, c.CO], 1));
+      const [dx] = await onNative({ dy, w }, (t) => backpropInput(t, c, c.pad, [c.N, c.H, c.W, c.C], 1));
+      assert.ok(relErr(y, yRef) <= TOL, `${label(c)} rep ${rep}: forward ${relErr(y, yRef)}`);
+      assert.ok(relErr(dw, dwRef) <= TOL, `${label(c)} rep ${rep}: dW ${relErr(dw, dwRef)}`);
+      assert.ok(relErr(dx, dxRef) <= TOL, `${label(c)} rep ${rep}: dx ${relErr(dx, dxRef)}`);
+    }
+  }
 });

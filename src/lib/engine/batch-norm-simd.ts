@@ -16,7 +16,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { heapModule } from "./heap-module";
 import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
-import { checkWasmInternals, heapF32, sizeOf, WasmScope } from "./wasm-scope";
+import { checkWasmInternals, heapF32, heapU8, sizeOf, WasmScope } from "./wasm-scope";
+import { nativeEnabled } from "./native/addon";
 
 /** All pointers are byte offsets on the heap; `pix` pixels of `cb` = 4·C bytes each. */
 interface BatchNormModule {
@@ -138,6 +139,36 @@ function buildFunctions(): Array<{ name: string; fn: FunctionBuilder }> {
   ];
 }
 
+/**
+ * The same passes in the native addon (multi-threaded, float64 partial sums), used when it is
+ * registered (registerWasmTrainingKernels({ native })) and enabled; see src/native/dnnl_conv.cc.
+ */
+export interface NativeBatchNormPasses {
+  bnSums(kind: 0 | 1 | 2, heap: Uint8Array, params: Float64Array, out: Float64Array): void;
+  bnApply(kind: 0 | 1, heap: Uint8Array, params: Float64Array): void;
+}
+
+let nativeBn: NativeBatchNormPasses | undefined;
+
+export function setNativeBatchNormPasses(passes: NativeBatchNormPasses | undefined): void {
+  nativeBn = passes;
+}
+
+function nativePasses(): NativeBatchNormPasses | undefined {
+  return nativeBn && nativeEnabled() ? nativeBn : undefined;
+}
+
+/** kind 0: [Σx], 1: [Σ(x−mean)²], 2: [Σdy, Σdy·(x−mean)] per channel, in float64. */
+/** Calls of the addon's passes (tests check the native path really ran). */
+export const nativeBatchNormStats = { passes: 0 };
+
+function nativeSums(n: NativeBatchNormPasses, s: WasmScope, kind: 0 | 1 | 2, x: number, dy: number, M: number, C: number, mean: number): Float64Array[] {
+  nativeBatchNormStats.passes++;
+  const out = new Float64Array((kind === 2 ? 2 : 1) * C);
+  n.bnSums(kind, heapU8(s.backend), Float64Array.of(x, dy, M, C, mean), out);
+  return kind === 2 ? [out.subarray(0, C), out.subarray(C)] : [out];
+}
+
 /** Values per float32 partial sum before it is added to the float64 total. */
 const BLOCK_VALUES = 16384;
 
@@ -203,23 +234,32 @@ function vector(s: WasmScope, values: ArrayLike<number>): tf.TensorInfo {
 /** Forward in training mode: [y, mean, variance] (biased batch variance, as tf.moments). */
 export function simdBatchNormForward(backendLike: unknown, x: tf.TensorInfo, gamma: tf.TensorInfo, beta: tf.TensorInfo, epsilon: number): tf.TensorInfo[] {
   const backend = checkWasmInternals(backendLike);
-  const m = module(backend);
+  const native = nativePasses();
+  const m = native ? undefined : module(backend);
   const s = new WasmScope(backend);
   try {
     const C = x.shape[x.shape.length - 1];
     const M = sizeOf(x.shape) / C;
     const cb = 4 * C;
     const xBase = s.offsetOf(x);
-    const [sum] = blockedSums(s, C, M, 1, (p0, n, [acc]) => m.chanSum(xBase + p0 * cb, n, cb, acc));
+    const sum = native
+      ? nativeSums(native, s, 0, xBase, 0, M, C, 0)[0]
+      : blockedSums(s, C, M, 1, (p0, n, [acc]) => m!.chanSum(xBase + p0 * cb, n, cb, acc))[0];
     const mean = sum.map((v) => v / M);
     const meanT = vector(s, mean);
     const meanBase = s.offsetOf(meanT);
-    const [sq] = blockedSums(s, C, M, 1, (p0, n, [acc]) => m.chanSqDev(xBase + p0 * cb, n, cb, meanBase, acc));
+    const sq = native
+      ? nativeSums(native, s, 1, xBase, 0, M, C, meanBase)[0]
+      : blockedSums(s, C, M, 1, (p0, n, [acc]) => m!.chanSqDev(xBase + p0 * cb, n, cb, meanBase, acc))[0];
     const variance = sq.map((v) => v / M);
     const g = readVector(s, gamma);
     const scale = vector(s, variance.map((v, c) => g[c] / Math.sqrt(v + epsilon)));
     const y = s.alloc([...x.shape]);
-    m.normalize(s.offsetOf(x), M, cb, s.offsetOf(meanT), s.offsetOf(scale), s.offsetOf(beta), s.offsetOf(y));
+    if (native) {
+      native.bnApply(0, heapU8(backend), Float64Array.of(xBase, 0, M, C, meanBase, s.offsetOf(scale), s.offsetOf(beta), 0, s.offsetOf(y)));
+    } else {
+      m!.normalize(xBase, M, cb, meanBase, s.offsetOf(scale), s.offsetOf(beta), s.offsetOf(y));
+    }
     const varT = vector(s, variance);
     return [s.keep(y), s.keep(meanT), s.keep(varT)];
   } finally {
@@ -237,7 +277,8 @@ export function simdBatchNormBackward(
   epsilon: number,
 ): tf.TensorInfo[] {
   const backend = checkWasmInternals(backendLike);
-  const m = module(backend);
+  const native = nativePasses();
+  const m = native ? undefined : module(backend);
   const s = new WasmScope(backend);
   try {
     const { x, dy } = t;
@@ -247,7 +288,9 @@ export function simdBatchNormBackward(
     const dyBase = s.offsetOf(dy);
     const xBase = s.offsetOf(x);
     const meanBase = s.offsetOf(t.mean);
-    const [sdy, sdyx] = blockedSums(s, C, M, 2, (p0, n, [a0, a1]) => m.gradSums(dyBase + p0 * cb, xBase + p0 * cb, n, cb, meanBase, a0, a1));
+    const [sdy, sdyx] = native
+      ? nativeSums(native, s, 2, xBase, dyBase, M, C, meanBase)
+      : blockedSums(s, C, M, 2, (p0, n, [a0, a1]) => m!.gradSums(dyBase + p0 * cb, xBase + p0 * cb, n, cb, meanBase, a0, a1));
     const gamma = readVector(s, t.gamma);
     const variance = readVector(s, t.variance);
     const dmean = t.dmean ? readVector(s, t.dmean) : undefined;
@@ -265,7 +308,11 @@ export function simdBatchNormBackward(
     }
     const [aT, bT, dT] = [vector(s, A), vector(s, B), vector(s, D)];
     const dx = s.alloc([...x.shape]);
-    m.gradApply(s.offsetOf(dy), s.offsetOf(x), M, cb, s.offsetOf(t.mean), s.offsetOf(aT), s.offsetOf(bT), s.offsetOf(dT), s.offsetOf(dx));
+    if (native) {
+      native.bnApply(1, heapU8(backend), Float64Array.of(xBase, dyBase, M, C, meanBase, s.offsetOf(aT), s.offsetOf(bT), s.offsetOf(dT), s.offsetOf(dx)));
+    } else {
+      m!.gradApply(dyBase, xBase, M, cb, meanBase, s.offsetOf(aT), s.offsetOf(bT), s.offsetOf(dT), s.offsetOf(dx));
+    }
     const dgammaT = vector(s, dgamma);
     const dbetaT = vector(s, sdy);
     return [s.keep(dx), s.keep(dgammaT), s.keep(dbetaT)];

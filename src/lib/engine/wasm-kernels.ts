@@ -22,6 +22,7 @@ import { makeResizeBilinearGradKernel, makeResizeNearestNeighborGradKernel } fro
 import type { NativeConvAddon } from "./native/addon";
 import { makeNativeConvKernel, NATIVE_CONV_KERNELS } from "./native/native-conv";
 import { ADAMW_KERNEL, makeAdamWKernel, type NativeAdamWAddon } from "./native/native-adamw";
+import { setNativeBatchNormPasses, type NativeBatchNormPasses } from "./batch-norm-simd";
 
 /** Kernels wasm lacks that training needs (added). */
 export const WASM_MISSING_TRAINING_KERNELS = [
@@ -167,6 +168,8 @@ export function registerWasmTrainingKernels(options: RegisterOptions = {}): stri
 
 function registerNativeKernels(addon: NativeConvAddon): string[] {
   const added: string[] = [];
+  const passes = addon as Partial<NativeBatchNormPasses>;
+  if (typeof passes.bnSums === "function" && typeof passes.bnApply === "function") setNativeBatchNormPasses(passes as NativeBatchNormPasses);
   const withAdam = addon as Partial<NativeAdamWAddon>;
   if (typeof withAdam.adamw === "function" && !tf.getKernel(ADAMW_KERNEL, "wasm")) {
     const config: MarkedConfig = { kernelName: ADAMW_KERNEL, backendName: "wasm", kernelFunc: makeAdamWKernel(withAdam as NativeAdamWAddon) };
