@@ -9,6 +9,7 @@ import { runClassification, ClassificationConfig } from "../lib/experiments/clas
 import { simpleCnnPreset, resnet50Preset } from "../lib/experiments/presets";
 import { findPretrainedWeights } from "../lib/models/keras-h5";
 import { listModels } from "../lib/models/registry";
+import { hasFastConvolutions } from "../lib/runtime/backend";
 
 const USAGE = `train --model NAME [--dataset severstal|neu|gc10] [--data-root DIR] [--out DIR]
              [--epochs N] [--batch-size N] [--lr X] [--image-size HxW] [--mode single|multi]
@@ -33,7 +34,7 @@ runCli(async () => {
   if (a.mode !== undefined && a.mode !== "single" && a.mode !== "multi") throw new CliError(`--mode must be single or multi`);
   const dataset = datasetName(a.dataset ?? "severstal");
   const ws = await workspaceFromArgs(`train_${model}`, a);
-  const base: ClassificationConfig = model === "resnet50" ? resnet50Preset(ws.config.profile, findPretrainedWeights(ws.paths) !== undefined) : { ...simpleCnnPreset(ws.config.profile), model };
+  const base: ClassificationConfig = model === "resnet50" ? resnet50Preset(ws.config.profile, findPretrainedWeights(ws.paths) !== undefined, hasFastConvolutions(ws.backend)) : { ...simpleCnnPreset(ws.config.profile), model };
   const run = `train_${dataset}_${model}`;
   const cfg: ClassificationConfig = {
     ...base,

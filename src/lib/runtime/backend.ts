@@ -217,6 +217,11 @@ export function backendLabel(choice: BackendChoice): string {
   return choice.backend === "wasm" && native?.kernels?.length ? "wasm+onednn" : choice.backend;
 }
 
+/** Whether convolutions train fast here (native TensorFlow, or wasm with the oneDNN addon). */
+export function hasFastConvolutions(choice: BackendChoice): boolean {
+  return choice.backend === "tensorflow" || choice.backend === "tensorflow-gpu" || backendLabel(choice) === "wasm+onednn";
+}
+
 /** One line per candidate, for logs, `make doctor` and notebook 00. */
 export function describeBackendChoice(choice: BackendChoice): string {
   const lines = [`backend: ${backendLabel(choice)}${choice.forced ? " (forced by STEEL_BACKEND)" : ""}`];
