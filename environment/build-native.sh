@@ -6,7 +6,7 @@
 #   bash environment/build-native.sh --force    # rebuild
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SRC=src/native/dnnl_conv.cc
+SRCS=(src/native/*.cc)
 OUT=build/native/steel_dnnl.node
 
 skip() {
@@ -15,7 +15,11 @@ skip() {
   exit 0
 }
 
-if [ "${1:-}" != "--force" ] && [ -f "$OUT" ] && [ "$OUT" -nt "$SRC" ]; then
+up_to_date() {
+  [ -f "$OUT" ] || return 1
+  for f in src/native/* environment/build-native.sh; do [ "$OUT" -nt "$f" ] || return 1; done
+}
+if [ "${1:-}" != "--force" ] && up_to_date; then
   echo "native: $OUT is up to date"
   exit 0
 fi
@@ -44,9 +48,9 @@ done
 [ -n "$NODE_INC" ] || skip "node_api.h not found next to $(readlink -f "$NODE_BIN")"
 
 mkdir -p build/native
-echo "native: compiling $SRC (oneDNN, Node-API headers from $NODE_INC)"
+echo "native: compiling ${SRCS[*]} (oneDNN, Node-API headers from $NODE_INC)"
 if ! g++ -O3 -ffp-contract=off -std=c++17 -shared -fPIC -fopenmp -fvisibility=hidden -DNODE_GYP_MODULE_NAME=steel_dnnl \
-  -I"$NODE_INC" "$SRC" -o "$OUT.tmp" -ldnnl 2>build/native/compile.log; then
+  -I"$NODE_INC" "${SRCS[@]}" -o "$OUT.tmp" -ldnnl 2>build/native/compile.log; then
   cat build/native/compile.log >&2
   skip "compile failed (build/native/compile.log)"
 fi

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER, wasmThreadCount } from "../../src/lib/runtime/backend";
+import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER, wasmThreadCount, backendLabel, hasFastConvolutions, type BackendChoice } from "../../src/lib/runtime/backend";
+import { nativeThreadCount } from "../../src/lib/engine/native/native-conv";
+import { resnet50Preset } from "../../src/lib/experiments/presets";
 
 function nativeInstalled(): boolean {
   for (const name of ["tfjs-node-native", "@tensorflow/tfjs-node-gpu"]) {
@@ -49,4 +51,26 @@ test("STEEL_WASM_THREADS sets the wasm thread count; bad values are a clear erro
   assert.throws(() => wasmThreadCount({ STEEL_WASM_THREADS: "two" }), /STEEL_WASM_THREADS/);
   const d = wasmThreadCount({});
   assert.ok(d >= 1 && d <= 4, `default ${d}`);
+});
+
+test("STEEL_NATIVE_THREADS sets the oneDNN thread count; bad values are a clear error", () => {
+  assert.equal(nativeThreadCount({ STEEL_NATIVE_THREADS: "2" }), 2);
+  assert.throws(() => nativeThreadCount({ STEEL_NATIVE_THREADS: "0" }), /STEEL_NATIVE_THREADS must be an integer in 1..64, got "0"/);
+  assert.ok(nativeThreadCount({}) >= 1);
+});
+
+test("results name wasm+onednn only when the native kernels ran; the ResNet50 quick preset follows the convolution speed", () => {
+  const choice = (backend: BackendChoice["backend"], details: Record<string, unknown>): BackendChoice => ({ backend, tfBackend: backend, attempts: [], forced: false, details });
+  const native = choice("wasm", { native: { kernels: ["Conv2D"], note: "oneDNN" } });
+  const skipped = choice("wasm", { native: { skipped: "not built" } });
+  assert.equal(backendLabel(native), "wasm+onednn");
+  assert.equal(backendLabel(skipped), "wasm");
+  assert.equal(backendLabel(choice("cpu", {})), "cpu");
+  assert.equal(hasFastConvolutions(native), true);
+  assert.equal(hasFastConvolutions(skipped), false);
+  assert.equal(hasFastConvolutions(choice("tensorflow", {})), true);
+  assert.equal(resnet50Preset("quick", false, true).epochs, 6);
+  assert.equal(resnet50Preset("quick", false, false).epochs, 1);
+  assert.equal(resnet50Preset("quick", false).zeroInitResidual, true);
+  assert.equal(resnet50Preset("quick", true).zeroInitResidual, false);
 });

@@ -141,7 +141,7 @@ function buildFunctions(): Array<{ name: string; fn: FunctionBuilder }> {
 
 /**
  * The same passes in the native addon (multi-threaded, float64 partial sums), used when it is
- * registered (registerWasmTrainingKernels({ native })) and enabled; see src/native/dnnl_conv.cc.
+ * registered (registerWasmTrainingKernels({ native })) and enabled; see src/native/batch_norm.cc.
  */
 export interface NativeBatchNormPasses {
   bnSums(kind: 0 | 1 | 2, heap: Uint8Array, params: Float64Array, out: Float64Array): void;

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { registeredNativeKernels, registerWasmTrainingKernels } from "../engine/wasm-kernels";
 import { loadNativeConvAddon, type NativeConvAddon } from "../engine/native/addon";
 import { nativeThreadCount } from "../engine/native/native-conv";
+import { threadCountFromEnv } from "../util/env";
 import { wasmStatus } from "../engine/status";
 import { enableWasmThreads } from "../engine/threads";
 
@@ -18,13 +19,7 @@ import { enableWasmThreads } from "../engine/threads";
  * Threads split each matmul/conv into output tiles, so the numbers do not depend on the count.
  */
 export function wasmThreadCount(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.STEEL_WASM_THREADS?.trim();
-  if (text) {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > 8) throw new BackendError(`STEEL_WASM_THREADS must be an integer in 1..8, got "${text}"`);
-    return n;
-  }
-  return Math.max(1, Math.min(4, os.cpus().length));
+  return threadCountFromEnv(env, "STEEL_WASM_THREADS", 8, Math.max(1, Math.min(4, os.cpus().length)), (m) => new BackendError(m));
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
- * Loads the optional oneDNN convolution addon (src/native/dnnl_conv.cc, built by
+ * Loads the optional oneDNN convolution addon (src/native/*.cc, built by
  * `make native` / environment/build-native.sh into build/native/steel_dnnl.node).
  * Never throws: a missing or broken addon is a reason string, and training stays on wasm.
  */
 import * as fs from "fs";
 import * as path from "path";
 
-/** Order of the Float64Array `params` of `conv` (must match enum Param in dnnl_conv.cc). */
+/** Order of the Float64Array `params` of `conv` (must match enum Param in src/native/conv.cc). */
 export const PARAM = {
   N: 0, H: 1, W: 2, C: 3, OH: 4, OW: 5, CO: 6, KH: 7, KW: 8, SH: 9, SW: 10, DH: 11, DW: 12,
   PAD_TOP: 13, PAD_LEFT: 14, PAD_BOTTOM: 15, PAD_RIGHT: 16,

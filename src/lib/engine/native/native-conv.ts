@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { convGeometry, type ConvGeometry, type PadAttr } from "../conv-geometry";
 import type { KernelFuncLike } from "../conv2d-backprop-input";
 import { checkWasmInternals, heapU8, type WasmBackendLike } from "../wasm-scope";
+import { threadCountFromEnv } from "../../util/env";
 import { nativeEnabled, NativeMode, PARAM, PARAM_COUNT, type NativeConvAddon } from "./addon";
 
 export const NATIVE_CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
@@ -36,13 +37,7 @@ export const nativeConvStats = { native: 0, fallback: 0 };
 
 /** OpenMP threads for oneDNN: STEEL_NATIVE_THREADS, else one per core. */
 export function nativeThreadCount(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.STEEL_NATIVE_THREADS?.trim();
-  if (text) {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`STEEL_NATIVE_THREADS must be an integer in 1..64, got "${text}"`);
-    return n;
-  }
-  return Math.max(1, os.cpus().length);
+  return threadCountFromEnv(env, "STEEL_NATIVE_THREADS", 64, Math.max(1, os.cpus().length));
 }
 
 function isNHWC(dataFormat: string | undefined): boolean {

@@ -1,4 +1,4 @@
-// Native convolutions for the TensorFlow.js wasm backend: oneDNN (Debian libdnnl 2.6) runs
+// Convolutions for the TensorFlow.js wasm backend: oneDNN (Debian libdnnl 2.6) runs
 // Conv2D, its input gradient and its filter gradient directly on the wasm heap (NHWC tensors,
 // HWIO filters), so a training step keeps every tensor where tfjs put it and only the
 // convolutions — ~88 % of a step on wasm — leave the 128-bit SIMD sandbox for AVX-512 and
@@ -10,10 +10,8 @@
 //          2 filter gradient (x, dy -> dw)
 //   heap   a Uint8Array over the whole wasm memory (ArrayBuffer or SharedArrayBuffer)
 //   params Float64Array, see Param below (byte offsets into the heap; -1 = absent)
-#include <node_api.h>
 #include <omp.h>
 
-#include <cmath>
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +20,10 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "napi_util.h"
+
+namespace steel {
 
 namespace {
 
@@ -276,27 +278,9 @@ void run(int mode, uint8_t* heap, const double* p, float* subsampled) {
   s.wait();
 }
 
-// ---- N-API glue -------------------------------------------------------------------------
 
-napi_value Throw(napi_env env, const std::string& msg) {
-  napi_throw_error(env, nullptr, ("steel_dnnl: " + msg).c_str());
-  return nullptr;
-}
+}  // namespace
 
-bool typedArrayData(napi_env env, napi_value v, void** data, size_t* bytes) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  size_t length, offset;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, v, &type, &length, data, &buffer, &offset) != napi_ok) return false;
-  size_t elem = type == napi_float64_array ? 8 : type == napi_float32_array ? 4 : 1;
-  *bytes = length * elem;
-  return true;
-}
-
-// Checks that every tensor the call touches lies inside the heap (a wrong offset must not
-// scribble over memory outside the wasm sandbox).
 bool inside(const double* p, int mode, size_t heapBytes, std::string* why) {
   Geometry g(p);
   double xBytes = 4.0 * g.N * g.H * g.W * g.C, yBytes = 4.0 * g.N * g.OH * g.OW * g.CO;
@@ -372,203 +356,13 @@ napi_value Describe(napi_env env, napi_callback_info info) {
   }
 }
 
-// ---- fused AdamW update ---------------------------------------------------------------------
-// adamw(heap, params) with params = [n, p, g, m, v, pOut, mOut, vOut (byte offsets),
-//   decay, b1, 1-b1, b2, 1-b2, bc2Sqrt, eps, stepSize] (scalars rounded to float32 by JS).
-// The same float32 operations in the same order as the tfjs composite in adamw.ts
-//   p' = p·decay − (m'/(√v'/bc2Sqrt + eps))·stepSize,  m' = m·b1 + g·(1−b1),  v' = v·b2 + g²·(1−b2)
-// so both paths give identical bits (built with -ffp-contract=off: no fused multiply-adds).
-enum AdamParam { aN, aP, aG, aM, aV, aPOut, aMOut, aVOut, aDecay, aB1, aOneMinusB1, aB2, aOneMinusB2, aBc2Sqrt, aEps, aStep, kAdamParamCount };
-
-napi_value AdamW(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  void* data;
-  size_t heapBytes, bytes;
-  if (argc < 2 || !typedArrayData(env, argv[0], &data, &heapBytes)) return Throw(env, "adamw(heap: Uint8Array, params: Float64Array)");
-  uint8_t* heap = static_cast<uint8_t*>(data);
-  if (!typedArrayData(env, argv[1], &data, &bytes) || bytes != sizeof(double) * kAdamParamCount) return Throw(env, "adamw: params must be a Float64Array(16)");
-  const double* q = static_cast<const double*>(data);
-  const int64_t n = (int64_t)q[aN];
-  for (int i = aP; i <= aVOut; i++) {
-    if (q[i] < 0 || q[i] + 4.0 * n > (double)heapBytes) return Throw(env, "adamw: operand " + std::to_string(i) + " lies outside the heap");
-  }
-  const float* p = reinterpret_cast<const float*>(heap + (size_t)q[aP]);
-  const float* g = reinterpret_cast<const float*>(heap + (size_t)q[aG]);
-  const float* m = reinterpret_cast<const float*>(heap + (size_t)q[aM]);
-  const float* v = reinterpret_cast<const float*>(heap + (size_t)q[aV]);
-  float* po = reinterpret_cast<float*>(heap + (size_t)q[aPOut]);
-  float* mo = reinterpret_cast<float*>(heap + (size_t)q[aMOut]);
-  float* vo = reinterpret_cast<float*>(heap + (size_t)q[aVOut]);
-  const float decay = (float)q[aDecay], b1 = (float)q[aB1], c1 = (float)q[aOneMinusB1], b2 = (float)q[aB2],
-              c2 = (float)q[aOneMinusB2], bc2 = (float)q[aBc2Sqrt], eps = (float)q[aEps], step = (float)q[aStep];
-#pragma omp parallel for schedule(static) if (n > (1 << 16))
-  for (int64_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = m[i] * b1 + gi * c1;
-    const float vi = v[i] * b2 + (gi * gi) * c2;
-    const float denom = std::sqrt(vi) / bc2 + eps;
-    mo[i] = mi;
-    vo[i] = vi;
-    po[i] = p[i] * decay - (mi / denom) * step;
-  }
-  return nullptr;
-}
-
-// ---- training batch norm passes (the memory-bound passes of src/lib/engine/batch-norm-simd.ts) --
-// Per-channel sums over `pix` pixels of C channels (NHWC, channel fastest), multi-threaded: each
-// thread sums a fixed contiguous range of pixels in float64, partials are added in thread order
-// (deterministic for a given thread count).
-//   bnSums(kind, heap, params [x, dy, pix, C, mean], out Float64Array)
-//     kind 0: out[c] = Σ x                    kind 1: out[c] = Σ (x − mean)²
-//     kind 2: out[c] = Σ dy, out[C + c] = Σ dy·(x − mean)
-//   bnApply(kind, heap, params [x, dy, pix, C, mean, a, b, d, out])   (float32, no FMA: the wasm bits)
-//     kind 0: out = (x − mean)·a + b          kind 1: out = dy·a + (x − mean)·b + d
-enum BnParam { bX, bDy, bPix, bC, bMean, bA, bB, bD, bOut, kBnParamCount };
-
-napi_value BnSums(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t kind = -1;
-  void *heapData, *pData, *outData;
-  size_t heapBytes, pBytes, outBytes;
-  if (argc < 4 || napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 2 ||
-      !typedArrayData(env, argv[1], &heapData, &heapBytes) || !typedArrayData(env, argv[2], &pData, &pBytes) ||
-      pBytes < sizeof(double) * 5 || !typedArrayData(env, argv[3], &outData, &outBytes)) {
-    return Throw(env, "bnSums(kind 0|1|2, heap, params: Float64Array(5), out: Float64Array)");
-  }
-  const double* q = static_cast<const double*>(pData);
-  const int64_t pix = (int64_t)q[bPix], C = (int64_t)q[bC];
-  const int nOut = kind == 2 ? 2 : 1;
-  const double bytes = 4.0 * pix * C;
-  if (outBytes != sizeof(double) * nOut * C || q[bX] < 0 || q[bX] + bytes > heapBytes ||
-      (kind == 2 && (q[bDy] < 0 || q[bDy] + bytes > heapBytes)) || (kind > 0 && (q[bMean] < 0 || q[bMean] + 4.0 * C > heapBytes))) {
-    return Throw(env, "bnSums: operands outside the heap or wrong output size");
-  }
-  uint8_t* heap = static_cast<uint8_t*>(heapData);
-  const float* x = reinterpret_cast<const float*>(heap + (size_t)q[bX]);
-  const float* dy = kind == 2 ? reinterpret_cast<const float*>(heap + (size_t)q[bDy]) : nullptr;
-  const float* mean = kind > 0 ? reinterpret_cast<const float*>(heap + (size_t)q[bMean]) : nullptr;
-  double* out = static_cast<double*>(outData);
-  const int threads = pix * C > (1 << 15) ? omp_get_max_threads() : 1;
-  std::vector<double> partial((size_t)threads * nOut * C, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num(), T = omp_get_num_threads();
-    const int64_t p0 = pix * t / T, p1 = pix * (t + 1) / T;
-    double* acc = partial.data() + (size_t)t * nOut * C;
-    for (int64_t p = p0; p < p1; p++) {
-      const float* xr = x + p * C;
-      if (kind == 0) {
-        for (int64_t c = 0; c < C; c++) acc[c] += xr[c];
-      } else if (kind == 1) {
-        for (int64_t c = 0; c < C; c++) {
-          const double d = xr[c] - mean[c];
-          acc[c] += d * d;
-        }
-      } else {
-        const float* dr = dy + p * C;
-        for (int64_t c = 0; c < C; c++) {
-          acc[c] += dr[c];
-          acc[C + c] += (double)dr[c] * (double)(xr[c] - mean[c]);
-        }
-      }
-    }
-  }
-  for (int64_t i = 0; i < nOut * C; i++) {
-    double sum = 0;
-    for (int t = 0; t < threads; t++) sum += partial[(size_t)t * nOut * C + i];
-    out[i] = sum;
-  }
-  return nullptr;
-}
-
-napi_value BnApply(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t kind = -1;
-  void *heapData, *pData;
-  size_t heapBytes, pBytes;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &kind) != napi_ok || kind < 0 || kind > 1 ||
-      !typedArrayData(env, argv[1], &heapData, &heapBytes) || !typedArrayData(env, argv[2], &pData, &pBytes) ||
-      pBytes != sizeof(double) * kBnParamCount) {
-    return Throw(env, "bnApply(kind 0|1, heap, params: Float64Array(9))");
-  }
-  const double* q = static_cast<const double*>(pData);
-  const int64_t pix = (int64_t)q[bPix], C = (int64_t)q[bC];
-  const double big = 4.0 * pix * C, vec = 4.0 * C;
-  const double ranges[7][2] = {{q[bX], big}, {q[bDy], kind == 1 ? big : 0}, {q[bMean], vec}, {q[bA], vec}, {q[bB], vec}, {q[bD], kind == 1 ? vec : 0}, {q[bOut], big}};
-  for (auto& r : ranges) {
-    if (r[1] > 0 && (r[0] < 0 || r[0] + r[1] > (double)heapBytes)) return Throw(env, "bnApply: operand outside the heap");
-  }
-  uint8_t* heap = static_cast<uint8_t*>(heapData);
-  auto f = [&](int i) { return reinterpret_cast<const float*>(heap + (size_t)q[i]); };
-  const float *x = f(bX), *mean = f(bMean), *a = f(bA), *b = f(bB);
-  const float* dy = kind == 1 ? f(bDy) : nullptr;
-  const float* d = kind == 1 ? f(bD) : nullptr;
-  float* out = reinterpret_cast<float*>(heap + (size_t)q[bOut]);
-#pragma omp parallel for schedule(static) if (pix * C > (1 << 15))
-  for (int64_t p = 0; p < pix; p++) {
-    const float* xr = x + p * C;
-    float* o = out + p * C;
-    if (kind == 0) {
-      for (int64_t c = 0; c < C; c++) o[c] = (xr[c] - mean[c]) * a[c] + b[c];
-    } else {
-      const float* dr = dy + p * C;
-      for (int64_t c = 0; c < C; c++) o[c] = dr[c] * a[c] + (xr[c] - mean[c]) * b[c] + d[c];
-    }
-  }
-  return nullptr;
-}
 
 // release() frees every plan and laid-out filter (after training; plans rebuild on demand).
-napi_value Release(napi_env env, napi_callback_info) {
+napi_value ReleasePlans(napi_env env, napi_callback_info) {
   plans().clear();
   return nullptr;
 }
 
-napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t n = 0;
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return Throw(env, "setThreads(n >= 1)");
-  omp_set_num_threads(n);
-  return nullptr;
-}
+int planCount() { return (int)plans().size(); }
 
-napi_value Info(napi_env env, napi_callback_info) {
-  napi_value out, v;
-  napi_create_object(env, &out);
-  const dnnl_version_t* ver = dnnl_version();
-  std::string version = std::to_string(ver->major) + "." + std::to_string(ver->minor) + "." + std::to_string(ver->patch);
-  napi_create_string_utf8(env, version.c_str(), version.size(), &v);
-  napi_set_named_property(env, out, "onednn", v);
-  napi_create_int32(env, omp_get_max_threads(), &v);
-  napi_set_named_property(env, out, "threads", v);
-  napi_create_int32(env, (int)plans().size(), &v);
-  napi_set_named_property(env, out, "plans", v);
-  return out;
-}
-
-napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"bnSums", nullptr, BnSums, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"bnApply", nullptr, BnApply, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  return exports;
-}
-
-}  // namespace
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
+}  // namespace steel
