@@ -83,6 +83,13 @@ function heapBuffer(backend: WasmBackendLike): ArrayBufferLike {
   return mem ? mem.buffer : backend.wasm.HEAPU8.buffer;
 }
 
+/** Byte offset of a tensor's data on the wasm heap. */
+export function memoryOffsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const d = backend.dataIdMap.get(t.dataId as DataId);
+  if (!d) throw new Error("engine/wasm-scope: tensor data is not on the wasm backend");
+  return d.memoryOffset;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -143,9 +150,7 @@ export class WasmScope {
 
   /** Byte offset of a tensor's data on the heap. */
   offsetOf(x: tf.TensorInfo): number {
-    const d = this.backend.dataIdMap.get(x.dataId as DataId);
-    if (!d) throw new Error("engine/wasm-scope: tensor data is not on the wasm backend");
-    return d.memoryOffset;
+    return memoryOffsetOf(this.backend, x);
   }
 
   /**

@@ -9,7 +9,7 @@
  *   outputs p', m', v'
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, heapU8, sizeOf, type WasmBackendLike } from "../wasm-scope";
+import { checkWasmInternals, heapU8, memoryOffsetOf, sizeOf } from "../wasm-scope";
 import { nativeEnabled, type NativeConvAddon } from "./addon";
 
 export const ADAMW_KERNEL = "SteelAdamW";
@@ -27,12 +27,6 @@ export interface NativeAdamWAddon extends NativeConvAddon {
   adamw(heap: Uint8Array, params: Float64Array): void;
 }
 
-function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
-  const d = backend.dataIdMap.get(t.dataId as object);
-  if (!d) throw new Error(`${ADAMW_KERNEL}: tensor data is not on the wasm backend`);
-  return d.memoryOffset;
-}
-
 export function makeAdamWKernel(addon: NativeAdamWAddon): tf.KernelFunc {
   return (args) => {
     const backend = checkWasmInternals(args.backend);
@@ -46,11 +40,11 @@ export function makeAdamWKernel(addon: NativeAdamWAddon): tf.KernelFunc {
     const outs = [backend.makeOutput(p.shape, "float32"), backend.makeOutput(p.shape, "float32"), backend.makeOutput(p.shape, "float32")];
     const params = Float64Array.of(
       sizeOf(p.shape),
-      offsetOf(backend, p),
-      offsetOf(backend, g),
-      offsetOf(backend, m),
-      offsetOf(backend, v),
-      ...outs.map((o) => offsetOf(backend, o)),
+      memoryOffsetOf(backend, p),
+      memoryOffsetOf(backend, g),
+      memoryOffsetOf(backend, m),
+      memoryOffsetOf(backend, v),
+      ...outs.map((o) => memoryOffsetOf(backend, o)),
       a.decay,
       a.beta1,
       1 - a.beta1,

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 import { convGeometry, type ConvGeometry, type PadAttr } from "../conv-geometry";
 import type { KernelFuncLike } from "../conv2d-backprop-input";
-import { checkWasmInternals, heapU8, type WasmBackendLike } from "../wasm-scope";
+import { checkWasmInternals, heapU8, memoryOffsetOf, type WasmBackendLike } from "../wasm-scope";
 import { threadCountFromEnv } from "../../util/env";
 import { nativeEnabled, NativeMode, PARAM, PARAM_COUNT, type NativeConvAddon } from "./addon";
 
@@ -31,9 +31,8 @@ interface ConvAttrs {
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
-/** Calls served by oneDNN vs handed to the wasm kernel, per kernel name (tests, bench, logs). */
+/** Calls served by oneDNN vs handed to the wasm kernels (tests, bench, logs). */
 export const nativeConvStats = { native: 0, fallback: 0 };
-
 
 /** OpenMP threads for oneDNN: STEEL_NATIVE_THREADS, else one per core. */
 export function nativeThreadCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -129,12 +128,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
-  const d = backend.dataIdMap.get(t.dataId as object);
-  if (!d) throw new Error("engine/native: tensor data is not on the wasm backend");
-  return d.memoryOffset;
-}
-
 /**
  * One id per filter buffer (tfjs dataId): the addon keeps filters laid out for oneDNN per id,
  * so the micro-batches and the input gradient of a step re-use one layout. tfjs never writes a
@@ -156,9 +149,9 @@ function filterId(t: tf.TensorInfo): number {
 function runNative(addon: NativeConvAddon, backend: WasmBackendLike, c: NativeCall): tf.TensorInfo {
   const out = backend.makeOutput(c.outShape, "float32");
   try {
-    const bias = c.bias ? offsetOf(backend, c.bias) : -1;
+    const bias = c.bias ? memoryOffsetOf(backend, c.bias) : -1;
     const id = c.mode === NativeMode.FilterGrad ? 0 : filterId(c.b);
-    const params = nativeParams(c.g, offsetOf(backend, c.a), offsetOf(backend, c.b), bias, offsetOf(backend, out), c.relu, id);
+    const params = nativeParams(c.g, memoryOffsetOf(backend, c.a), memoryOffsetOf(backend, c.b), bias, memoryOffsetOf(backend, out), c.relu, id);
     // The heap view is taken after makeOutput: an allocation may have grown (replaced) the buffer.
     addon.conv(c.mode, heapU8(backend), params);
     return out;
