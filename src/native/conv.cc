@@ -120,7 +120,6 @@ struct Plan {
   memory filterBuf;  // filter-gradient scratch, in filterDesc layout
   memory scratchpad;  // the primitive's own scratchpad
   std::vector<Slot> slots;
-  std::string impl;
 
   // The laid-out copy of the user's filter `w` with id `id` (re-laid only when not cached).
   memory laidOut(dnnl::stream& s, memory& w, double id) {
@@ -175,7 +174,6 @@ Plan& planFor(int mode, const double* p) {
     plan.conv = dnnl::convolution_forward(pd);
     plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.weights_desc();
-    plan.impl = pd.impl_info_str();
   } else if (mode == kInputGrad) {
     auto hint = g.forward(false);
     dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.x(), g.anyFilter(), g.y(),
@@ -184,7 +182,6 @@ Plan& planFor(int mode, const double* p) {
     plan.conv = dnnl::convolution_backward_data(pd);
     plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.weights_desc();
-    plan.impl = pd.impl_info_str();
   } else {
     auto hint = g.forward(false);
     dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.x(), g.anyFilter(), g.y(),
@@ -193,7 +190,6 @@ Plan& planFor(int mode, const double* p) {
     plan.conv = dnnl::convolution_backward_weights(pd);
     plan.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
     plan.filterDesc = pd.diff_weights_desc();
-    plan.impl = pd.impl_info_str();
   }
   plan.filterReorder = plan.filterDesc != user;
   if (plan.filterReorder) {
@@ -338,24 +334,6 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   }
   return nullptr;
 }
-
-// describe(mode, heap, params) -> the oneDNN implementation chosen for that conv (for logs and tests).
-napi_value Describe(napi_env env, napi_callback_info info) {
-  int mode;
-  uint8_t* heap;
-  size_t heapBytes;
-  double* p;
-  if (!readCall(env, info, &mode, &heap, &heapBytes, &p)) return Throw(env, "describe(mode, heap, params)");
-  try {
-    Plan& plan = planFor(mode, p);
-    napi_value out;
-    napi_create_string_utf8(env, plan.impl.c_str(), plan.impl.size(), &out);
-    return out;
-  } catch (const dnnl::error& e) {
-    return Throw(env, e.what());
-  }
-}
-
 
 // release() frees every plan and laid-out filter (after training; plans rebuild on demand).
 napi_value ReleasePlans(napi_env env, napi_callback_info) {

@@ -27,7 +27,6 @@ inline bool typedArrayData(napi_env env, napi_value v, void** data, size_t* byte
 
 // The N-API functions each file defines (registered in addon.cc).
 napi_value Conv(napi_env env, napi_callback_info info);
-napi_value Describe(napi_env env, napi_callback_info info);
 napi_value ReleasePlans(napi_env env, napi_callback_info info);
 int planCount();
 napi_value AdamW(napi_env env, napi_callback_info info);

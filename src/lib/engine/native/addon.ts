@@ -22,7 +22,6 @@ export const enum NativeMode {
 
 export interface NativeConvAddon {
   conv(mode: NativeMode, heap: Uint8Array, params: Float64Array): void;
-  describe(mode: NativeMode, heap: Uint8Array, params: Float64Array): string;
   setThreads(n: number): void;
   /** Frees every cached primitive and laid-out filter. */
   release(): void;

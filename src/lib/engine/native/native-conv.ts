@@ -189,10 +189,14 @@ export function makeNativeConvKernel(
     nativeConvStats.fallback++;
     return fallback(args as Parameters<KernelFuncLike>[0]);
   };
-  // Our wasm conv kernels keep caches that other kernels sweep through these hooks.
+  // Our wasm conv kernels keep caches that other kernels sweep through these hooks;
+  // releaseWasmKernelCaches() also frees the addon's plans and laid-out filters.
   const hooks = fallback as unknown as { releaseCache?(): void; sweepCache?(): void };
   return Object.assign(kernel, {
-    releaseCache: hooks.releaseCache?.bind(hooks),
+    releaseCache: () => {
+      hooks.releaseCache?.call(hooks);
+      addon.release();
+    },
     sweepCache: hooks.sweepCache?.bind(hooks),
   });
 }
