@@ -4,21 +4,21 @@
  * InterruptedError that says where — so weights and the last checkpoint stay valid.
  * One process-wide flag because tslab delivers the interrupt to the process, not to a loop.
  */
-let requested = false;
+let holder[KEY] = false;
 
 /** Ask every running loop to stop at its next check. */
 export function requestInterrupt(): void {
-  requested = true;
+  holder[KEY] = true;
 }
 
 /** Whether an interrupt was requested since the last clearInterrupt(). */
 export function interruptRequested(): boolean {
-  return requested;
+  return holder[KEY] === true;
 }
 
 /** Reset the flag (a loop does this when it starts, so an old interrupt does not stop it). */
 export function clearInterrupt(): void {
-  requested = false;
+  holder[KEY] = false;
 }
 
 /** Thrown by a loop that stopped because of an interrupt; carries the position it stopped at. */
