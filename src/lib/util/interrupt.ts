@@ -2,9 +2,12 @@
  * A cooperative interrupt flag: the notebook kernel's Interrupt (or a CLI's SIGINT) sets it,
  * long loops (fit, evaluation, sweeps) check it at each batch and stop cleanly with an
  * InterruptedError that says where — so weights and the last checkpoint stay valid.
- * One process-wide flag because tslab delivers the interrupt to the process, not to a loop.
+ * One process-wide flag because tslab delivers the interrupt to the process, not to a loop; it
+ * lives on globalThis under a registered symbol so a kernel wrapper and every copy of this
+ * module (tslab may load the library more than once) share it.
  */
-let holder[KEY] = false;
+const KEY = Symbol.for("steel-defect-lab.interrupt");
+const holder = globalThis as { [KEY]?: boolean };
 
 /** Ask every running loop to stop at its next check. */
 export function requestInterrupt(): void {
