@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
 import { isImageFile, readImageSize, walkFiles } from "./image-io";
-import { parseVocXml } from "./voc";
+import { readVocFile } from "./voc";
 
 /** English class names, index = folder number − 1. */
 export const GC10_CLASSES: readonly string[] = [
@@ -100,7 +100,7 @@ function mapBoxes(objects: Box[], file: string, id: string, skipped: Skip[]): Bo
   objects.forEach((o, i) => {
     const k = gc10ClassIndex(o.className);
     if (k === undefined) {
-      skipped.push({ file, id, reason: `object ${i + 1}: unknown GC10 class name "${o.className}" (box left out)` });
+      skipped.push({ file, id, code: "unknown-class", reason: `object ${i + 1}: unknown GC10 class name "${o.className}" (box left out)` });
       return;
     }
     out.push({ className: GC10_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
@@ -130,21 +130,15 @@ export function loadGc10Labels(dir: string, opts: { mode?: ValidationMode } = {}
   const skipped: Skip[] = [];
   for (const file of walkFiles(absDir, 2).filter((f) => f.toLowerCase().endsWith(".xml"))) {
     const id = path.basename(file, path.extname(file));
-    let ann;
-    try {
-      ann = parseVocXml(fs.readFileSync(file, "utf8"), file);
-    } catch (err) {
-      if (opts.mode === "strict" || !(err instanceof DataError)) throw err;
-      skipped.push({ file, id, reason: err.message });
-      continue;
-    }
+    const ann = readVocFile(file, id, opts.mode ?? "lenient", skipped);
+    if (!ann) continue;
     const boxes = mapBoxes(ann.objects, file, id, skipped);
     const fromFolder = gc10FolderIndex(ann.folder);
     const label = fromFolder ?? majorityClass(boxes);
     if (label === undefined) {
       const reason = `no class: <folder> is "${ann.folder}" and no box has a known class name`;
       if (opts.mode === "strict") throw new DataError(`${file}: ${reason}`, file, undefined, id);
-      skipped.push({ file, id, reason });
+      skipped.push({ file, id, reason, code: "unknown-class" });
       continue;
     }
     annotations.push({
@@ -223,7 +217,7 @@ export async function loadGc10(root: string, opts: LoadGc10Options = {}): Promis
       const id = path.basename(file, path.extname(file));
       const prev = byId.get(id);
       if (prev) {
-        skipped.push({ file, id, reason: `duplicate image id ${id} (also ${prev.path}); kept the first` });
+        skipped.push({ file, id, code: "duplicate", reason: `duplicate image id ${id} (also ${prev.path}); kept the first` });
         continue;
       }
       const sample: Sample = {
@@ -236,16 +230,11 @@ export async function loadGc10(root: string, opts: LoadGc10Options = {}): Promis
         width: 0,
       };
       const xml = xmlById.get(id);
-      if (xml) {
-        try {
-          const ann = parseVocXml(fs.readFileSync(xml, "utf8"), xml);
-          sample.boxes = mapBoxes(ann.objects, xml, id, skipped);
-          sample.height = ann.height;
-          sample.width = ann.width;
-        } catch (err) {
-          if (mode === "strict" || !(err instanceof DataError)) throw err;
-          skipped.push({ file: xml, id, reason: `annotation ignored: ${err.message}` });
-        }
+      const ann = xml ? readVocFile(xml, id, mode, skipped, "annotation ignored: ") : undefined;
+      if (ann && xml) {
+        sample.boxes = mapBoxes(ann.objects, xml, id, skipped);
+        sample.height = ann.height;
+        sample.width = ann.width;
       }
       byId.set(id, sample);
     }

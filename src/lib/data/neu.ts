@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
 import { isImageFile, readImageSize, walkFiles } from "./image-io";
-import { parseVocXml } from "./voc";
+import { readVocFile } from "./voc";
 
 /** Class order of the benchmark papers; index = `Sample.label`. */
 export const NEU_CLASSES: readonly string[] = [
@@ -63,6 +63,20 @@ export function neuClassOfFile(file: string): { label?: number; reason?: string 
   return { label };
 }
 
+/** Boxes with canonical class names; a box whose name is no NEU class is left out and counted (never made a class). */
+function neuBoxes(objects: readonly Box[], file: string, id: string, skipped: Skip[]): Box[] {
+  const out: Box[] = [];
+  objects.forEach((o, i) => {
+    const k = neuClassIndex(o.className);
+    if (k === undefined) {
+      skipped.push({ file, id, code: "unknown-class", reason: `object ${i + 1}: unknown NEU class name "${o.className}" (box left out)` });
+      return;
+    }
+    out.push({ className: NEU_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
+  });
+  return out;
+}
+
 export interface LoadNeuOptions {
   /** Recorded on the Dataset so reports say which data they ran on (see `locateDataset`). */
   source?: "real" | "synthetic";
@@ -85,7 +99,7 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
   for (const f of files.filter((f) => f.toLowerCase().endsWith(".xml"))) {
     const stem = path.basename(f, path.extname(f));
     const prev = xmlByStem.get(stem);
-    if (prev) skipped.push({ file: f, id: stem, reason: `duplicate annotation ${stem}.xml (also ${prev}); kept the first` });
+    if (prev) skipped.push({ file: f, id: stem, code: "duplicate", reason: `duplicate annotation ${stem}.xml (also ${prev}); kept the first` });
     else xmlByStem.set(stem, f);
   }
   const byId = new Map<string, Sample>();
@@ -94,35 +108,27 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
     const id = path.basename(file, path.extname(file));
     const cls = neuClassOfFile(file);
     if (cls.label === undefined) {
-      skipped.push({ file, id, reason: cls.reason ?? "unknown class" });
+      skipped.push({ file, id, code: "unknown-class", reason: cls.reason ?? "unknown class" });
       continue;
     }
     if (byId.has(id)) {
-      skipped.push({ file, id, reason: `duplicate image id ${id} (also ${byId.get(id)!.path}); kept the first` });
+      skipped.push({ file, id, code: "duplicate", reason: `duplicate image id ${id} (also ${byId.get(id)!.path}); kept the first` });
       continue;
     }
     const labels = NEU_CLASSES.map((_, i) => (i === cls.label ? 1 : 0));
     const sample: Sample = { id, path: file, dataset: "neu", label: cls.label, labels, height: 0, width: 0 };
     const xml = opts.boxes === false ? undefined : xmlByStem.get(id);
-    if (xml) {
-      usedXml.add(xml);
-      try {
-        const ann = parseVocXml(fs.readFileSync(xml, "utf8"), xml);
-        sample.boxes = ann.objects.map((o): Box => {
-          const k = neuClassIndex(o.className);
-          return { className: k === undefined ? o.className : NEU_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax };
-        });
-        sample.height = ann.height;
-        sample.width = ann.width;
-      } catch (err) {
-        if (mode === "strict" || !(err instanceof DataError)) throw err;
-        skipped.push({ file: xml, id, reason: `annotation ignored: ${err.message}` });
-      }
+    if (xml) usedXml.add(xml);
+    const ann = xml ? readVocFile(xml, id, mode, skipped, "annotation ignored: ") : undefined;
+    if (ann && xml) {
+      sample.boxes = neuBoxes(ann.objects, xml, id, skipped);
+      sample.height = ann.height;
+      sample.width = ann.width;
     }
     byId.set(id, sample);
   }
   for (const [stem, xml] of xmlByStem) {
-    if (!usedXml.has(xml) && opts.boxes !== false) skipped.push({ file: xml, id: stem, reason: "annotation without a matching image" });
+    if (!usedXml.has(xml) && opts.boxes !== false) skipped.push({ file: xml, id: stem, code: "orphan-annotation", reason: "annotation without a matching image" });
   }
   const samples = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   // Size from the XML when it has one; otherwise from the image header (NEU-CLS has no XML).

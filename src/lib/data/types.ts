@@ -44,6 +44,11 @@ export interface Skip {
   line?: number;
   id?: string;
   reason: string;
+  /**
+   * Stable reason code for counting (`unreadable-image`, `unknown-class`, `odd-tokens`, ...);
+   * when absent, the text before the first ":" of `reason` is used if it looks like a code.
+   */
+  code?: string;
 }
 
 export interface Dataset {
