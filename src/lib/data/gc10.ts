@@ -13,7 +13,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
-import { isImageFile, readImageSize, walkFiles } from "./image-io";
+import { isImageFile, walkFiles } from "./image-io";
+import { fillImageSizes } from "./sample-sizes";
 import { readVocFile } from "./voc";
 
 /** English class names, index = folder number − 1. */
@@ -239,13 +240,9 @@ export async function loadGc10(root: string, opts: LoadGc10Options = {}): Promis
       byId.set(id, sample);
     }
   }
-  const samples = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const s of samples) {
-    if (s.height > 0 && s.width > 0) continue;
-    const size = await readImageSize(s.path);
-    s.height = size.height;
-    s.width = size.width;
-  }
+  // Size from the XML when it has one; otherwise from the image header.
+  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const samples = await fillImageSizes(sorted, mode, skipped);
   return { name: "gc10", classNames: [...GC10_CLASSES], samples, skipped, source: opts.source ?? "real", root: absRoot };
 }
 

@@ -12,7 +12,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
-import { isImageFile, readImageSize, walkFiles } from "./image-io";
+import { isImageFile, walkFiles } from "./image-io";
+import { fillImageSizes } from "./sample-sizes";
 import { readVocFile } from "./voc";
 
 /** Class order of the benchmark papers; index = `Sample.label`. */
@@ -130,13 +131,8 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
   for (const [stem, xml] of xmlByStem) {
     if (!usedXml.has(xml) && opts.boxes !== false) skipped.push({ file: xml, id: stem, code: "orphan-annotation", reason: "annotation without a matching image" });
   }
-  const samples = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  // Size from the XML when it has one; otherwise from the image header (NEU-CLS has no XML).
-  for (const s of samples) {
-    if (s.height > 0 && s.width > 0) continue;
-    const size = await readImageSize(s.path);
-    s.height = size.height;
-    s.width = size.width;
-  }
+  // Size from the XML when it has one; otherwise from the image header.
+  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const samples = await fillImageSizes(sorted, mode, skipped);
   return { name: "neu", classNames: [...NEU_CLASSES], samples, skipped, source: opts.source ?? "real", root: absRoot };
 }
