@@ -30,7 +30,10 @@ export interface PreflightOptions {
   lenient?: boolean;
   /** Default "refuse". A box with nothing inside the image is refused under "clip" too. */
   boxes?: BoxPolicy;
-  /** Severstal: the size every image must have (default: the size the dataset declares on its samples, 256×1600). */
+  /**
+   * Severstal: the size every image must have and its RLE is checked against (default: the size the
+   * dataset declares on its samples; 256×1600 when preflight loads it).
+   */
   imageSize?: { height: number; width: number };
   /** Progress display (default: a bar labelled "preflight <dataset>"). */
   progress?: Progress;
@@ -60,9 +63,9 @@ const EXPECTED_LAYOUT: Record<DatasetName, string> = {
   gc10: "class folders 1 … 10 holding the images, VOC XML in lable/",
 };
 
-async function load(t: DatasetTarget, mode: ValidationMode): Promise<Dataset> {
+async function load(t: DatasetTarget, mode: ValidationMode, imageSize?: { height: number; width: number }): Promise<Dataset> {
   const o = { mode, source: t.source };
-  if (t.name === "severstal") return loadSeverstal(t.root, o);
+  if (t.name === "severstal") return loadSeverstal(t.root, { ...o, ...imageSize });
   if (t.name === "neu") return loadNeu(t.root, o);
   if (t.name === "gc10") return loadGc10(t.root, o);
   throw new Error(`preflight: unknown dataset "${t.name as string}" (severstal, neu or gc10)`);
@@ -146,7 +149,7 @@ export async function preflight(target: Dataset | DatasetTarget, opts: Preflight
   if ("samples" in target) ds = target;
   else {
     try {
-      ds = await load(target, mode);
+      ds = await load(target, mode, opts.imageSize);
     } catch (err) {
       if (!(err instanceof DataError) || mode === "lenient") throw err;
       throw new DataError(`${err.message} (${LENIENT_HINT})`, err.file, err.line, err.id, err.code);

@@ -95,8 +95,16 @@ export function parseVocXml(text: string, file: string): VocAnnotation {
   if (xml.trim() === "") throw new DataError(`${file}: empty annotation file`, file);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    const truncated = /unclosed|expected closing tag/i.test(msg) ? " (unclosed or truncated file?)" : "";
+    let { msg, line, col } = valid.err;
+    // The validator reports tags still open at the end of input as "Invalid '[...]' found" at 1:1.
+    const open = /^Invalid '\[(.*)\]' found/s.exec(msg);
+    if (open) {
+      const tags = open[1].split(",").map((t) => `<${t.trim().replace(/^"|"$/g, "")}>`);
+      line = xml.split("\n").length;
+      col = xml.length - xml.lastIndexOf("\n");
+      msg = `the file ends with ${tags.join(", ")} still open`;
+    }
+    const truncated = open || /unclosed|expected closing tag/i.test(msg) ? " (unclosed or truncated file?)" : "";
     throw new DataError(`${file}:${line}: malformed XML at line ${line}, column ${col}: ${msg}${truncated}`, file, line);
   }
   const doc = parser.parse(xml) as XmlNode;
