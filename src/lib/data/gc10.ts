@@ -15,7 +15,7 @@ import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
 import { isImageFile, walkFiles } from "./image-io";
 import { fillImageSizes } from "./sample-sizes";
-import { readVocFile } from "./voc";
+import { canonicalBoxes, readVocFile } from "./voc";
 
 /** English class names, index = folder number − 1. */
 export const GC10_CLASSES: readonly string[] = [
@@ -97,16 +97,7 @@ export interface Gc10Annotation {
 
 /** Maps VOC objects to English-named boxes; unknown names become Skips. */
 function mapBoxes(objects: Box[], file: string, id: string, skipped: Skip[]): Box[] {
-  const out: Box[] = [];
-  objects.forEach((o, i) => {
-    const k = gc10ClassIndex(o.className);
-    if (k === undefined) {
-      skipped.push({ file, id, code: "unknown-class", reason: `object ${i + 1}: unknown GC10 class name "${o.className}" (box left out)` });
-      return;
-    }
-    out.push({ className: GC10_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
-  });
-  return out;
+  return canonicalBoxes(objects, GC10_CLASSES, gc10ClassIndex, { dataset: "GC10", file, id, skipped });
 }
 
 function majorityClass(boxes: Box[]): number | undefined {

@@ -11,10 +11,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
+import { DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
 import { isImageFile, walkFiles } from "./image-io";
 import { fillImageSizes } from "./sample-sizes";
-import { readVocFile } from "./voc";
+import { canonicalBoxes, readVocFile } from "./voc";
 
 /** Class order of the benchmark papers; index = `Sample.label`. */
 export const NEU_CLASSES: readonly string[] = [
@@ -64,20 +64,6 @@ export function neuClassOfFile(file: string): { label?: number; reason?: string 
   return { label };
 }
 
-/** Boxes with canonical class names; a box whose name is no NEU class is left out and counted (never made a class). */
-function neuBoxes(objects: readonly Box[], file: string, id: string, skipped: Skip[]): Box[] {
-  const out: Box[] = [];
-  objects.forEach((o, i) => {
-    const k = neuClassIndex(o.className);
-    if (k === undefined) {
-      skipped.push({ file, id, code: "unknown-class", reason: `object ${i + 1}: unknown NEU class name "${o.className}" (box left out)` });
-      return;
-    }
-    out.push({ className: NEU_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
-  });
-  return out;
-}
-
 export interface LoadNeuOptions {
   /** Recorded on the Dataset so reports say which data they ran on (see `locateDataset`). */
   source?: "real" | "synthetic";
@@ -122,7 +108,7 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
     if (xml) usedXml.add(xml);
     const ann = xml ? readVocFile(xml, id, mode, skipped, "annotation ignored: ") : undefined;
     if (ann && xml) {
-      sample.boxes = neuBoxes(ann.objects, xml, id, skipped);
+      sample.boxes = canonicalBoxes(ann.objects, NEU_CLASSES, neuClassIndex, { dataset: "NEU", file: xml, id, skipped });
       sample.height = ann.height;
       sample.width = ann.width;
     }

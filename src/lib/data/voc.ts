@@ -141,6 +141,38 @@ export function readVocFile(file: string, id: string, mode: ValidationMode, skip
   }
 }
 
+/** Where boxes come from, for the Skips of `canonicalBoxes`. */
+export interface BoxSource {
+  /** "NEU", "GC10": named in the skip reason. */
+  dataset: string;
+  file: string;
+  id: string;
+  skipped: Skip[];
+}
+
+/**
+ * Boxes renamed to the dataset's canonical class names; a box whose name `classIndex` does not know
+ * is left out and counted (code `unknown-class`), never made into a new class.
+ */
+export function canonicalBoxes(
+  objects: readonly Box[],
+  classes: readonly string[],
+  classIndex: (name: string) => number | undefined,
+  src: BoxSource,
+): Box[] {
+  const out: Box[] = [];
+  objects.forEach((o, i) => {
+    const k = classIndex(o.className);
+    if (k === undefined) {
+      const reason = `object ${i + 1}: unknown ${src.dataset} class name "${o.className}" (box left out)`;
+      src.skipped.push({ file: src.file, id: src.id, code: "unknown-class", reason });
+      return;
+    }
+    out.push({ className: classes[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
+  });
+  return out;
+}
+
 function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
