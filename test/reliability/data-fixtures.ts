@@ -9,9 +9,9 @@ import * as path from "path";
 import sharp from "sharp";
 import { formatVocXml } from "../../src/lib/data/voc";
 import { DataError } from "../../src/lib/data/types";
-import type { Progress } from "../../src/lib/util/progress";
 
-export const quiet: Progress = { tick() {}, set() {}, done() {} };
+/** The tests' progress: none. */
+export { silentProgress as quiet } from "../../src/lib/util/progress";
 
 /** A fresh temp folder, removed when the process exits. */
 export function tempDir(prefix: string): string {
