@@ -48,6 +48,7 @@ for (const [what, row, category, code] of BAD_ROWS) {
     assert.equal(e.file, path.join(root, "train.csv"));
     assert.equal(e.line, 4);
     assert.equal(e.id, "bad.jpg");
+    assert.equal(e.code, code);
     assert.ok(e.message.includes(code) && e.message.includes(LENIENT_HINT), e.message);
 
     const { dataset, report } = await preflight({ name: "severstal", root }, { lenient: true, imageSize: SMALL, progress: quiet });
@@ -104,6 +105,7 @@ test("a row for an image missing from train_images is named; the good images sta
   const e = await rejectsWithDataError(preflight({ name: "severstal", root }, { imageSize: SMALL, progress: quiet }));
   assert.equal(e.line, 4);
   assert.equal(e.id, "ghost.jpg");
+  assert.equal(e.code, "missing-image");
   assert.match(e.message, /missing-image: no file ghost\.jpg/);
   const { dataset, report } = await preflight({ name: "severstal", root }, { lenient: true, imageSize: SMALL, progress: quiet });
   assert.deepEqual(dataset.samples.map((s) => s.id), GOOD_IDS);

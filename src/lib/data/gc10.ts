@@ -174,7 +174,10 @@ export function findGc10ImageRoot(root: string): string | undefined {
 
 export interface LoadGc10Options {
   source?: "real" | "synthetic";
-  /** Malformed XML: "strict" (default) throws; "lenient" keeps the image without boxes and records a Skip. */
+  /**
+   * Malformed XML or an unreadable image without XML: "strict" (default) throws; "lenient" records a
+   * Skip (keeping a malformed-XML image without boxes; `preflight` then leaves it out).
+   */
   mode?: ValidationMode;
 }
 

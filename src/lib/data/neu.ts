@@ -67,7 +67,10 @@ export function neuClassOfFile(file: string): { label?: number; reason?: string 
 export interface LoadNeuOptions {
   /** Recorded on the Dataset so reports say which data they ran on (see `locateDataset`). */
   source?: "real" | "synthetic";
-  /** Malformed XML: "strict" (default) throws a DataError; "lenient" keeps the image without boxes and records a Skip. */
+  /**
+   * Malformed XML or an unreadable image without XML: "strict" (default) throws a DataError; "lenient"
+   * records a Skip (keeping a malformed-XML image without boxes; `preflight` then leaves it out).
+   */
   mode?: ValidationMode;
   /** Attach VOC boxes when annotation XML exists (default true). */
   boxes?: boolean;

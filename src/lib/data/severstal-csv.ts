@@ -125,6 +125,7 @@ export function parseSeverstalCsv(text: string, file: string, opts: SeverstalCsv
       file,
       line,
       id,
+      code,
     );
   };
 

@@ -7,7 +7,7 @@
  *   write-ups that train a 5-way OK/defect classifier; `labels` = 4-vector presence; `rle` = 4 strings.
  * - Kaggle never named the 4 classes (they are anonymous ClassIds), so classNames are
  *   ["OK", "class_1", .., "class_4"]; don't invent names like "pitting" or "scratches".
- * - Images are not decoded here (image I/O lives elsewhere): Severstal images are all 256x1600, so
+ * - Images are not decoded here (image I/O lives elsewhere; `preflight` checks their real size): Severstal images are all 256x1600, so
  *   height/width come from the options.
  */
 import * as fs from "fs";
@@ -91,6 +91,7 @@ export async function loadSeverstal(root: string, opts: LoadSeverstalOptions = {
         csvPath,
         row.line,
         row.imageId,
+        "missing-image",
       );
     }
     let rles = rlesById.get(row.imageId);
