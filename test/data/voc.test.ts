@@ -55,7 +55,7 @@ test("malformed annotations give a DataError naming the file and the object", ()
     ["", /empty annotation/],
     ["<foo></foo>", /not a Pascal-VOC/],
     ["<annotation><folder>1</folder>", /unclosed or truncated/],
-    ["<annotation><object><name>x</name><bndbox><xmin>1</xmin></annotation>", /<object> but 0 <\/object>/],
+    ["<annotation><object><name>x</name><bndbox><xmin>1</xmin></annotation>", /malformed XML at line 1.*closing tag 'bndbox'.*unclosed or truncated/],
     ["<annotation><object><name>x</name></object></annotation>", /object 1 \(x\) has no <bndbox>/],
     ["<annotation><object><bndbox></bndbox></object></annotation>", /object 1 has no <name>/],
     ["<annotation><object><name>x</name><bndbox><xmin>a</xmin><ymin>1</ymin><xmax>2</xmax><ymax>3</ymax></bndbox></object></annotation>", /<xmin> is "a"/],
@@ -114,3 +114,16 @@ for (const [label, sub] of [
     assert.equal(objects, expected);
   });
 }
+
+test("fast-xml-parser details: numeric entities, upper-case tags, several roots, a file cut short", () => {
+  const a = parseVocXml("<Annotation><FileName>x&#65;&#x42;.jpg</FileName><Folder>3</Folder></Annotation>", "u.xml");
+  assert.equal(a.filename, "xAB.jpg");
+  assert.equal(a.folder, "3");
+  assert.throws(() => parseVocXml("<annotation/><annotation/>", "two.xml"), /two\.xml: expected one <annotation>…<\/annotation> root, found <annotation>/);
+  const cut = "<annotation>\n\t<object>\n\t\t<name>x</name>\n\t\t<bnd";
+  assert.throws(
+    () => parseVocXml(cut, "/d/cut.xml"),
+    (e: unknown) =>
+      e instanceof DataError && e.line === 4 && /^\/d\/cut\.xml:4: malformed XML at line 4.*<annotation>, <object>, <bnd> still open \(unclosed or truncated/.test(e.message),
+  );
+});

@@ -13,8 +13,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
-import { isImageFile, readImageSize, walkFiles } from "./image-io";
-import { parseVocXml } from "./voc";
+import { isImageFile, walkFiles } from "./image-io";
+import { fillImageSizes } from "./sample-sizes";
+import { canonicalBoxes, readVocFile } from "./voc";
 
 /** English class names, index = folder number − 1. */
 export const GC10_CLASSES: readonly string[] = [
@@ -96,16 +97,7 @@ export interface Gc10Annotation {
 
 /** Maps VOC objects to English-named boxes; unknown names become Skips. */
 function mapBoxes(objects: Box[], file: string, id: string, skipped: Skip[]): Box[] {
-  const out: Box[] = [];
-  objects.forEach((o, i) => {
-    const k = gc10ClassIndex(o.className);
-    if (k === undefined) {
-      skipped.push({ file, id, reason: `object ${i + 1}: unknown GC10 class name "${o.className}" (box left out)` });
-      return;
-    }
-    out.push({ className: GC10_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
-  });
-  return out;
+  return canonicalBoxes(objects, GC10_CLASSES, gc10ClassIndex, { dataset: "GC10", file, id, skipped });
 }
 
 function majorityClass(boxes: Box[]): number | undefined {
@@ -130,21 +122,15 @@ export function loadGc10Labels(dir: string, opts: { mode?: ValidationMode } = {}
   const skipped: Skip[] = [];
   for (const file of walkFiles(absDir, 2).filter((f) => f.toLowerCase().endsWith(".xml"))) {
     const id = path.basename(file, path.extname(file));
-    let ann;
-    try {
-      ann = parseVocXml(fs.readFileSync(file, "utf8"), file);
-    } catch (err) {
-      if (opts.mode === "strict" || !(err instanceof DataError)) throw err;
-      skipped.push({ file, id, reason: err.message });
-      continue;
-    }
+    const ann = readVocFile(file, id, opts.mode ?? "lenient", skipped);
+    if (!ann) continue;
     const boxes = mapBoxes(ann.objects, file, id, skipped);
     const fromFolder = gc10FolderIndex(ann.folder);
     const label = fromFolder ?? majorityClass(boxes);
     if (label === undefined) {
       const reason = `no class: <folder> is "${ann.folder}" and no box has a known class name`;
       if (opts.mode === "strict") throw new DataError(`${file}: ${reason}`, file, undefined, id);
-      skipped.push({ file, id, reason });
+      skipped.push({ file, id, reason, code: "unknown-class" });
       continue;
     }
     annotations.push({
@@ -188,7 +174,10 @@ export function findGc10ImageRoot(root: string): string | undefined {
 
 export interface LoadGc10Options {
   source?: "real" | "synthetic";
-  /** Malformed XML: "strict" (default) throws; "lenient" keeps the image without boxes and records a Skip. */
+  /**
+   * Malformed XML or an unreadable image without XML: "strict" (default) throws; "lenient" records a
+   * Skip (keeping a malformed-XML image without boxes; `preflight` then leaves it out).
+   */
   mode?: ValidationMode;
 }
 
@@ -223,7 +212,7 @@ export async function loadGc10(root: string, opts: LoadGc10Options = {}): Promis
       const id = path.basename(file, path.extname(file));
       const prev = byId.get(id);
       if (prev) {
-        skipped.push({ file, id, reason: `duplicate image id ${id} (also ${prev.path}); kept the first` });
+        skipped.push({ file, id, code: "duplicate", reason: `duplicate image id ${id} (also ${prev.path}); kept the first` });
         continue;
       }
       const sample: Sample = {
@@ -236,27 +225,18 @@ export async function loadGc10(root: string, opts: LoadGc10Options = {}): Promis
         width: 0,
       };
       const xml = xmlById.get(id);
-      if (xml) {
-        try {
-          const ann = parseVocXml(fs.readFileSync(xml, "utf8"), xml);
-          sample.boxes = mapBoxes(ann.objects, xml, id, skipped);
-          sample.height = ann.height;
-          sample.width = ann.width;
-        } catch (err) {
-          if (mode === "strict" || !(err instanceof DataError)) throw err;
-          skipped.push({ file: xml, id, reason: `annotation ignored: ${err.message}` });
-        }
+      const ann = xml ? readVocFile(xml, id, mode, skipped, "annotation ignored: ") : undefined;
+      if (ann && xml) {
+        sample.boxes = mapBoxes(ann.objects, xml, id, skipped);
+        sample.height = ann.height;
+        sample.width = ann.width;
       }
       byId.set(id, sample);
     }
   }
-  const samples = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (const s of samples) {
-    if (s.height > 0 && s.width > 0) continue;
-    const size = await readImageSize(s.path);
-    s.height = size.height;
-    s.width = size.width;
-  }
+  // Size from the XML when it has one; otherwise from the image header.
+  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const samples = await fillImageSizes(sorted, mode, skipped);
   return { name: "gc10", classNames: [...GC10_CLASSES], samples, skipped, source: opts.source ?? "real", root: absRoot };
 }
 

@@ -206,7 +206,10 @@ export function convertChannels(src: Uint8Array, height: number, width: number, 
 
 /** Header-only size (no pixel decode): fast enough to call on every file of a dataset. */
 export async function readImageSize(file: string): Promise<{ height: number; width: number; channels: number }> {
-  const bytes = readBytes(file);
+  return sizeFromBytes(file, readBytes(file));
+}
+
+async function sizeFromBytes(file: string, bytes: Buffer): Promise<{ height: number; width: number; channels: number }> {
   try {
     if (sniffImageFormat(bytes) === "BMP") {
       const img = decodeBmp(bytes);
@@ -218,6 +221,57 @@ export async function readImageSize(file: string): Promise<{ height: number; wid
   } catch (err) {
     throw decodeError(file, bytes, err);
   }
+}
+
+/** What a pre-flight check needs to know about an image file, read without decoding pixels. */
+export interface ImageHeader {
+  /** Format named by the magic bytes ("JPEG", "PNG", ...). */
+  format: string;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** Bytes searched at the end of a file for its end marker (encoders may pad a little after it). */
+const TRAILER_WINDOW = 4096;
+
+function endsLikeComplete(format: string, bytes: Uint8Array): boolean {
+  const from = Math.max(0, bytes.length - TRAILER_WINDOW);
+  if (format === "JPEG") {
+    // 0xFFD9 cannot occur inside entropy-coded data (0xFF is byte-stuffed), so it is the EOI marker.
+    for (let i = bytes.length - 2; i >= from; i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+    return false;
+  }
+  if (format === "PNG") return Buffer.from(bytes.buffer, bytes.byteOffset + from, bytes.length - from).includes("IEND");
+  return true;
+}
+
+/**
+ * Size and format from the header, plus a check that a JPEG/PNG ends with its end marker (a header
+ * read alone accepts a truncated file). Throws a DataError naming the file with code
+ * `unreadable-image` (missing, empty, not an image, corrupt header) or `truncated-image`.
+ */
+export async function probeImage(file: string): Promise<ImageHeader> {
+  let size: { height: number; width: number; channels: number };
+  let bytes: Buffer;
+  try {
+    bytes = readBytes(file);
+    size = await sizeFromBytes(file, bytes);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    throw new DataError(err.message, file, undefined, undefined, "unreadable-image");
+  }
+  const format = sniffImageFormat(bytes) ?? "unknown";
+  if (!endsLikeComplete(format, bytes)) {
+    throw new DataError(
+      `cannot use image ${file}: the ${format} file is truncated (no end marker; ${bytes.length} bytes); re-download or re-extract it`,
+      file,
+      undefined,
+      undefined,
+      "truncated-image",
+    );
+  }
+  return { format, ...size };
 }
 
 /** [H, W, C] float32 tensor sharing the layout of `ImageData32`; the caller disposes it. */

@@ -11,9 +11,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Box, DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
-import { isImageFile, readImageSize, walkFiles } from "./image-io";
-import { parseVocXml } from "./voc";
+import { DataError, Dataset, Sample, Skip, ValidationMode } from "./types";
+import { isImageFile, walkFiles } from "./image-io";
+import { fillImageSizes } from "./sample-sizes";
+import { canonicalBoxes, readVocFile } from "./voc";
 
 /** Class order of the benchmark papers; index = `Sample.label`. */
 export const NEU_CLASSES: readonly string[] = [
@@ -66,7 +67,10 @@ export function neuClassOfFile(file: string): { label?: number; reason?: string 
 export interface LoadNeuOptions {
   /** Recorded on the Dataset so reports say which data they ran on (see `locateDataset`). */
   source?: "real" | "synthetic";
-  /** Malformed XML: "strict" (default) throws a DataError; "lenient" keeps the image without boxes and records a Skip. */
+  /**
+   * Malformed XML or an unreadable image without XML: "strict" (default) throws a DataError; "lenient"
+   * records a Skip (keeping a malformed-XML image without boxes; `preflight` then leaves it out).
+   */
   mode?: ValidationMode;
   /** Attach VOC boxes when annotation XML exists (default true). */
   boxes?: boolean;
@@ -85,7 +89,7 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
   for (const f of files.filter((f) => f.toLowerCase().endsWith(".xml"))) {
     const stem = path.basename(f, path.extname(f));
     const prev = xmlByStem.get(stem);
-    if (prev) skipped.push({ file: f, id: stem, reason: `duplicate annotation ${stem}.xml (also ${prev}); kept the first` });
+    if (prev) skipped.push({ file: f, id: stem, code: "duplicate", reason: `duplicate annotation ${stem}.xml (also ${prev}); kept the first` });
     else xmlByStem.set(stem, f);
   }
   const byId = new Map<string, Sample>();
@@ -94,43 +98,30 @@ export async function loadNeu(root: string, opts: LoadNeuOptions = {}): Promise<
     const id = path.basename(file, path.extname(file));
     const cls = neuClassOfFile(file);
     if (cls.label === undefined) {
-      skipped.push({ file, id, reason: cls.reason ?? "unknown class" });
+      skipped.push({ file, id, code: "unknown-class", reason: cls.reason ?? "unknown class" });
       continue;
     }
     if (byId.has(id)) {
-      skipped.push({ file, id, reason: `duplicate image id ${id} (also ${byId.get(id)!.path}); kept the first` });
+      skipped.push({ file, id, code: "duplicate", reason: `duplicate image id ${id} (also ${byId.get(id)!.path}); kept the first` });
       continue;
     }
     const labels = NEU_CLASSES.map((_, i) => (i === cls.label ? 1 : 0));
     const sample: Sample = { id, path: file, dataset: "neu", label: cls.label, labels, height: 0, width: 0 };
     const xml = opts.boxes === false ? undefined : xmlByStem.get(id);
-    if (xml) {
-      usedXml.add(xml);
-      try {
-        const ann = parseVocXml(fs.readFileSync(xml, "utf8"), xml);
-        sample.boxes = ann.objects.map((o): Box => {
-          const k = neuClassIndex(o.className);
-          return { className: k === undefined ? o.className : NEU_CLASSES[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax };
-        });
-        sample.height = ann.height;
-        sample.width = ann.width;
-      } catch (err) {
-        if (mode === "strict" || !(err instanceof DataError)) throw err;
-        skipped.push({ file: xml, id, reason: `annotation ignored: ${err.message}` });
-      }
+    if (xml) usedXml.add(xml);
+    const ann = xml ? readVocFile(xml, id, mode, skipped, "annotation ignored: ") : undefined;
+    if (ann && xml) {
+      sample.boxes = canonicalBoxes(ann.objects, NEU_CLASSES, neuClassIndex, { dataset: "NEU", file: xml, id, skipped });
+      sample.height = ann.height;
+      sample.width = ann.width;
     }
     byId.set(id, sample);
   }
   for (const [stem, xml] of xmlByStem) {
-    if (!usedXml.has(xml) && opts.boxes !== false) skipped.push({ file: xml, id: stem, reason: "annotation without a matching image" });
+    if (!usedXml.has(xml) && opts.boxes !== false) skipped.push({ file: xml, id: stem, code: "orphan-annotation", reason: "annotation without a matching image" });
   }
-  const samples = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  // Size from the XML when it has one; otherwise from the image header (NEU-CLS has no XML).
-  for (const s of samples) {
-    if (s.height > 0 && s.width > 0) continue;
-    const size = await readImageSize(s.path);
-    s.height = size.height;
-    s.width = size.width;
-  }
+  // Size from the XML when it has one; otherwise from the image header.
+  const sorted = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const samples = await fillImageSizes(sorted, mode, skipped);
   return { name: "neu", classNames: [...NEU_CLASSES], samples, skipped, source: opts.source ?? "real", root: absRoot };
 }

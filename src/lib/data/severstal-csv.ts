@@ -12,6 +12,7 @@
  */
 import { DataError, Skip, ValidationMode } from "./types";
 import { RleError, SEVERSTAL_HEIGHT, SEVERSTAL_WIDTH, validateRle } from "./rle";
+import { readCsv, writeCsv } from "./csv";
 
 export type SeverstalCsvForm = "long" | "wide";
 
@@ -52,35 +53,6 @@ export type SeverstalRowProblem =
   | "duplicate"
   | RleError["reason"];
 
-/** Splits one CSV line; double quotes are honoured ("a,b" and "" escapes), embedded newlines are not. */
-export function splitCsvLine(line: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(",");
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else quoted = false;
-      } else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-function headerColumns(headerLine: string): string[] {
-  return splitCsvLine(headerLine).map((h) => h.trim());
-}
-
 interface Layout {
   form: SeverstalCsvForm;
   columns: number;
@@ -117,17 +89,17 @@ export function parseSeverstalCsv(text: string, file: string, opts: SeverstalCsv
   const height = opts.height ?? SEVERSTAL_HEIGHT;
   const width = opts.width ?? SEVERSTAL_WIDTH;
   if (mode !== "strict" && mode !== "lenient") throw new Error(`parseSeverstalCsv: mode must be "strict" or "lenient", got "${mode}"`);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split("\n");
-  const headerLine = (lines[0] ?? "").replace(/\r$/, "");
-  if (headerLine.trim() === "") {
+  const records = readCsv(text, file);
+  const head = records[0];
+  if (!head || head.line !== 1 || head.fields.every((f) => f.trim() === "")) {
     throw new DataError(
       `${file}: empty file or blank header line; expected "${SEVERSTAL_LONG_HEADER}" or "${SEVERSTAL_WIDE_HEADER}"`,
       file,
       1,
     );
   }
-  const layout = detectLayout(headerColumns(headerLine));
+  const headerLine = head.fields.join(",");
+  const layout = detectLayout(head.fields.map((h) => h.trim()));
   if (!layout) {
     throw new DataError(
       `${file}: unrecognised header "${headerLine}"; expected "${SEVERSTAL_LONG_HEADER}" (current Severstal train.csv) ` +
@@ -144,7 +116,7 @@ export function parseSeverstalCsv(text: string, file: string, opts: SeverstalCsv
   const reject = (line: number, id: string | undefined, code: SeverstalRowProblem, detail: string): void => {
     const reason = `${code}: ${detail}`;
     if (mode === "lenient") {
-      skipped.push({ file, line, id, reason });
+      skipped.push({ file, line, id, reason, code });
       return;
     }
     throw new DataError(
@@ -153,15 +125,11 @@ export function parseSeverstalCsv(text: string, file: string, opts: SeverstalCsv
       file,
       line,
       id,
+      code,
     );
   };
 
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i];
-    const lineText = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (lineText.trim() === "") continue;
-    const line = i + 1;
-    const fields = splitCsvLine(lineText);
+  for (const { fields, line } of records.slice(1)) {
     if (fields.length !== layout.columns) {
       // Best-effort ImageId for the message.
       let id = (fields[layout.idCol] ?? "").trim();
@@ -249,13 +217,13 @@ export function writeSeverstalCsv(rows: readonly SeverstalRowOut[], form: Severs
     rles[r.classId - 1] = r.rle.trim();
   });
   const ids = [...byImage.keys()].sort();
-  const out: string[] = [form === "long" ? SEVERSTAL_LONG_HEADER : SEVERSTAL_WIDE_HEADER];
+  const out: string[][] = [(form === "long" ? SEVERSTAL_LONG_HEADER : SEVERSTAL_WIDE_HEADER).split(",")];
   for (const id of ids) {
     const rles = byImage.get(id) as string[];
     for (let c = 0; c < SEVERSTAL_NUM_CLASSES; c++) {
-      if (form === "wide") out.push(`${id}_${c + 1},${rles[c]}`);
-      else if (rles[c] !== "" || opts.includeEmpty) out.push(`${id},${c + 1},${rles[c]}`);
+      if (form === "wide") out.push([`${id}_${c + 1}`, rles[c]]);
+      else if (rles[c] !== "" || opts.includeEmpty) out.push([id, String(c + 1), rles[c]]);
     }
   }
-  return out.join("\n") + "\n";
+  return writeCsv(out);
 }

@@ -7,7 +7,7 @@
  *   write-ups that train a 5-way OK/defect classifier; `labels` = 4-vector presence; `rle` = 4 strings.
  * - Kaggle never named the 4 classes (they are anonymous ClassIds), so classNames are
  *   ["OK", "class_1", .., "class_4"]; don't invent names like "pitting" or "scratches".
- * - Images are not decoded here (image I/O lives elsewhere): Severstal images are all 256x1600, so
+ * - Images are not decoded here (image I/O lives elsewhere; `preflight` checks their real size): Severstal images are all 256x1600, so
  *   height/width come from the options.
  */
 import * as fs from "fs";
@@ -47,7 +47,8 @@ export function severstalLabel(presence: readonly number[]): number {
 
 /**
  * Loads a Severstal-format folder. Rows whose image is missing from train_images are a DataError
- * (strict) or a Skip "missing-image: ..." per row (lenient). Samples are sorted by file name.
+ * (strict) or a Skip "missing-image: ..." per row (lenient). In lenient mode an image with any
+ * skipped row is left out of `samples` (its mask would be wrong). Samples are sorted by file name.
  */
 export async function loadSeverstal(root: string, opts: LoadSeverstalOptions = {}): Promise<Dataset> {
   const mode = opts.mode ?? "strict";
@@ -82,7 +83,7 @@ export async function loadSeverstal(root: string, opts: LoadSeverstalOptions = {
     if (!present.has(row.imageId)) {
       const reason = `missing-image: no file ${row.imageId} in ${imgDir}`;
       if (mode === "lenient") {
-        skipped.push({ file: csvPath, line: row.line, id: row.imageId, reason });
+        skipped.push({ file: csvPath, line: row.line, id: row.imageId, reason, code: "missing-image" });
         continue;
       }
       throw new DataError(
@@ -90,6 +91,7 @@ export async function loadSeverstal(root: string, opts: LoadSeverstalOptions = {
         csvPath,
         row.line,
         row.imageId,
+        "missing-image",
       );
     }
     let rles = rlesById.get(row.imageId);
@@ -100,7 +102,10 @@ export async function loadSeverstal(root: string, opts: LoadSeverstalOptions = {
     rles[row.classId - 1] = row.rle;
   }
 
-  const samples: Sample[] = files.map((id) => {
+  // A skipped row leaves its image's labels incomplete: the image is left out too (counted on the
+  // row's Skip), never kept as defect-free.
+  const badRowImages = new Set(parsed.skipped.map((k) => k.id).filter((id): id is string => Boolean(id)));
+  const samples: Sample[] = files.filter((id) => !badRowImages.has(id)).map((id) => {
     const rle = rlesById.get(id) ?? new Array<string>(SEVERSTAL_NUM_CLASSES).fill("");
     const labels = rle.map((r) => (r === "" ? 0 : 1));
     return {

@@ -17,6 +17,7 @@ import { writeFileAtomic } from "../util/atomic-write";
 import { createRng } from "../util/rng";
 import { projectPaths } from "../config/paths";
 import { DataError, type Sample } from "./types";
+import { readCsv, writeCsv } from "./csv";
 
 export type SplitName = "train" | "val" | "test";
 export const SPLIT_NAMES: readonly SplitName[] = ["train", "val", "test"];
@@ -180,36 +181,9 @@ export function splitCsvPath(name: string, dir: string = projectPaths().splits):
   return path.join(dir, `${name}.csv`);
 }
 
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 function writeAssignmentCsv(file: string, column: string, samples: readonly Sample[], values: readonly string[]): string {
-  const lines = [`id,${column}`];
-  samples.forEach((s, i) => lines.push(`${csvField(s.id)},${values[i]}`));
-  writeFileAtomic(file, lines.join("\n") + "\n");
+  const rows = [["id", column], ...samples.map((s, i) => [s.id, values[i]])];
+  writeFileAtomic(file, writeCsv(rows));
   return file;
 }
 
@@ -231,25 +205,24 @@ export function writeFoldCsv(file: string, samples: readonly Sample[], folds: re
 /** Reads an `id,<column>` CSV into id → value, checking every sample is covered exactly once. */
 function readAssignmentCsv(file: string, column: string, samples: readonly Sample[]): string[] {
   if (!fs.existsSync(file)) throw new DataError(`split file ${file} not found; write it with writeSplitCsv/writeFoldCsv first`, file);
-  const lines = fs.readFileSync(file, "utf8").split(/\r?\n/);
-  const header = parseCsvLine(lines[0] ?? "");
-  if (header[0] !== "id" || header[1] !== column) {
-    throw new DataError(`${file}:1: expected header "id,${column}", got "${lines[0]}"`, file, 1);
+  const records = readCsv(fs.readFileSync(file, "utf8"), file);
+  const header = records[0]?.fields ?? [];
+  if (records[0]?.line !== 1 || header[0] !== "id" || header[1] !== column) {
+    throw new DataError(`${file}:1: expected header "id,${column}", got "${header.join(",")}"`, file, 1);
   }
   const known = new Set(samples.map((s) => s.id));
   const byId = new Map<string, string>();
-  for (let ln = 1; ln < lines.length; ln++) {
-    if (lines[ln].trim() === "") continue;
-    const [id, value] = parseCsvLine(lines[ln]);
+  for (const { fields, line } of records.slice(1)) {
+    const [id, value] = fields;
     if (value === undefined || value === "") {
-      throw new DataError(`${file}:${ln + 1}: row "${lines[ln]}" has no ${column}`, file, ln + 1, id);
+      throw new DataError(`${file}:${line}: row "${fields.join(",")}" has no ${column}`, file, line, id);
     }
     if (!known.has(id)) {
-      throw new DataError(`${file}:${ln + 1}: id "${id}" is not in the dataset; the split was written for other data — regenerate it`, file, ln + 1, id);
+      throw new DataError(`${file}:${line}: id "${id}" is not in the dataset; the split was written for other data — regenerate it`, file, line, id);
     }
     const prev = byId.get(id);
     if (prev !== undefined && prev !== value) {
-      throw new DataError(`${file}:${ln + 1}: id "${id}" is assigned both ${prev} and ${value}`, file, ln + 1, id);
+      throw new DataError(`${file}:${line}: id "${id}" is assigned both ${prev} and ${value}`, file, line, id);
     }
     byId.set(id, value);
   }

@@ -44,6 +44,11 @@ export interface Skip {
   line?: number;
   id?: string;
   reason: string;
+  /**
+   * Stable reason code for counting (`unreadable-image`, `unknown-class`, `odd-tokens`, ...);
+   * when absent, the text before the first ":" of `reason` is used if it looks like a code.
+   */
+  code?: string;
 }
 
 export interface Dataset {
@@ -57,13 +62,14 @@ export interface Dataset {
   root: string;
 }
 
-/** Thrown for bad input; the message names the file, line and id. */
+/** Thrown for bad input; the message names the file, line and id; `code` is a stable reason code when known. */
 export class DataError extends Error {
   constructor(
     message: string,
     readonly file?: string,
     readonly line?: number,
     readonly id?: string,
+    readonly code?: string,
   ) {
     super(message);
     this.name = "DataError";

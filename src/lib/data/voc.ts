@@ -1,12 +1,12 @@
 /**
- * Pascal-VOC annotation XML (NEU-DET, GC10-DET): a small tolerant parser and the matching writer
- * used by the synthetic generators. No XML dependency: VOC files are flat and regular, so a
- * tag-level parser suffices; it tolerates whitespace, attributes, comments, CDATA, an XML
- * declaration, entities, float coordinates and missing optional fields, and rejects what a loader
- * cannot use (no <annotation> root, unbalanced <object>, missing/non-numeric box) with a DataError
- * naming the file and object.
+ * Pascal-VOC annotation XML (NEU-DET, GC10-DET): parsed with fast-xml-parser (validated first, so
+ * a malformed file is an error with its line, not a partial read), plus the matching writer used by
+ * the synthetic generators. Tag names are matched case-insensitively; a loader-unusable file (no
+ * <annotation> root, missing/non-numeric box) is a DataError naming the file and object.
  */
-import { Box, DataError } from "./types";
+import * as fs from "fs";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { Box, DataError, Skip, ValidationMode } from "./types";
 
 /** A VOC object: a `Box` plus the VOC flags (false when absent). */
 export interface VocObject extends Box {
@@ -26,109 +26,151 @@ export interface VocAnnotation {
   objects: VocObject[];
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+type XmlNode = { [tag: string]: unknown };
 
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === "#") {
-      const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) ? String.fromCodePoint(code) : m;
-    }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  trimValues: true,
+  htmlEntities: true,
+  transformTagName: (name: string) => name.toLowerCase(),
+});
+
+function first(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
 }
 
-/** Text of the first <tag ...>…</tag> (or "" for <tag/>) inside `xml`, or undefined. */
-function tagText(xml: string, tag: string): string | undefined {
-  const re = new RegExp(`<${tag}(?:\\s[^>]*?)?(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, "i");
-  const m = re.exec(xml);
-  if (!m) return undefined;
-  const inner = m[1] ?? "";
-  const cdata = /^\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*$/.exec(inner);
-  return cdata ? cdata[1] : decodeEntities(inner.trim());
+function asNode(v: unknown): XmlNode | undefined {
+  const x = first(v);
+  return x !== null && typeof x === "object" ? (x as XmlNode) : undefined;
 }
 
-function allBlocks(xml: string, tag: string): string[] {
-  const re = new RegExp(`<${tag}(?:\\s[^>]*)?(?<!/)>([\\s\\S]*?)</${tag}\\s*>`, "gi");
-  const out: string[] = [];
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(xml))) out.push(m[1]);
-  return out;
+/** Text of the first <tag> child ("" for an element without text), undefined when absent. */
+function textOf(node: XmlNode | undefined, tag: string): string | undefined {
+  if (!node || !(tag in node)) return undefined;
+  const v = first(node[tag]);
+  return typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : "";
 }
 
-function countTags(xml: string, tag: string): { open: number; close: number } {
-  const open = (xml.match(new RegExp(`<${tag}(?:\\s[^>]*)?(?<!/)>`, "gi")) ?? []).length;
-  const close = (xml.match(new RegExp(`</${tag}\\s*>`, "gi")) ?? []).length;
-  return { open, close };
-}
-
-function optionalNumber(xml: string, tag: string, file: string): number {
-  const t = tagText(xml, tag);
+function optionalNumber(node: XmlNode | undefined, tag: string, file: string): number {
+  const t = textOf(node, tag);
   if (t === undefined || t === "") return 0;
   const v = Number(t);
   if (!Number.isFinite(v)) throw new DataError(`${file}: <${tag}> is "${t}", not a number`, file);
   return v;
 }
 
-function flag(xml: string, tag: string): boolean {
-  const t = tagText(xml, tag);
+function flag(node: XmlNode, tag: string): boolean {
+  const t = textOf(node, tag);
   return t !== undefined && (t === "1" || t.toLowerCase() === "true");
+}
+
+function parseObject(raw: unknown, i: number, file: string): VocObject {
+  const where = `${file}: object ${i + 1}`;
+  const ob = asNode(raw) ?? {};
+  const name = textOf(ob, "name");
+  if (!name) throw new DataError(`${where} has no <name>`, file);
+  const bb = "bndbox" in ob ? (asNode(ob.bndbox) ?? {}) : undefined;
+  if (bb === undefined) throw new DataError(`${where} (${name}) has no <bndbox>`, file);
+  const coord = (tag: string): number => {
+    const t = textOf(bb, tag);
+    const v = t === undefined ? NaN : Number(t);
+    if (t === undefined || t === "" || !Number.isFinite(v)) {
+      throw new DataError(`${where} (${name}): <${tag}> is ${t === undefined ? "missing" : `"${t}"`}, need a number`, file);
+    }
+    return v;
+  };
+  const box = { xmin: coord("xmin"), ymin: coord("ymin"), xmax: coord("xmax"), ymax: coord("ymax") };
+  if (box.xmax < box.xmin || box.ymax < box.ymin) {
+    throw new DataError(`${where} (${name}): inverted box xmin=${box.xmin} xmax=${box.xmax} ymin=${box.ymin} ymax=${box.ymax}`, file);
+  }
+  return { className: name, ...box, difficult: flag(ob, "difficult"), truncated: flag(ob, "truncated") };
 }
 
 /** Parses one VOC XML document; `file` is only used in error messages. */
 export function parseVocXml(text: string, file: string): VocAnnotation {
-  const xml = text
-    .replace(/^\uFEFF/, "")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<\?[\s\S]*?\?>/g, "");
+  const xml = text.replace(/^\uFEFF/, "");
   if (xml.trim() === "") throw new DataError(`${file}: empty annotation file`, file);
-  const root = allBlocks(xml, "annotation");
-  if (root.length !== 1) {
-    throw new DataError(
-      `${file}: expected one <annotation>…</annotation> root, found ${root.length}` +
-        (/<annotation[\s>]/i.test(xml) ? " (unclosed or truncated file?)" : " (not a Pascal-VOC file?)"),
-      file,
-    );
-  }
-  const body = root[0];
-  const objTags = countTags(body, "object");
-  if (objTags.open !== objTags.close) {
-    throw new DataError(`${file}: ${objTags.open} <object> but ${objTags.close} </object> (truncated or malformed XML)`, file);
-  }
-  // Object blocks are cut out first, so top-level fields are not read from inside an object.
-  const top = body.replace(/<object(?:\s[^>]*)?>[\s\S]*?<\/object\s*>/gi, "");
-  const sizeXml = allBlocks(top, "size")[0] ?? "";
-  const objects = allBlocks(body, "object").map((ob, i): VocObject => {
-    const where = `${file}: object ${i + 1}`;
-    const name = tagText(ob, "name");
-    if (!name) throw new DataError(`${where} has no <name>`, file);
-    const bb = allBlocks(ob, "bndbox")[0];
-    if (bb === undefined) throw new DataError(`${where} (${name}) has no <bndbox>`, file);
-    const coord = (tag: string): number => {
-      const t = tagText(bb, tag);
-      const v = t === undefined ? NaN : Number(t);
-      if (t === undefined || t === "" || !Number.isFinite(v)) {
-        throw new DataError(`${where} (${name}): <${tag}> is ${t === undefined ? "missing" : `"${t}"`}, need a number`, file);
-      }
-      return v;
-    };
-    const box = { xmin: coord("xmin"), ymin: coord("ymin"), xmax: coord("xmax"), ymax: coord("ymax") };
-    if (box.xmax < box.xmin || box.ymax < box.ymin) {
-      throw new DataError(
-        `${where} (${name}): inverted box xmin=${box.xmin} xmax=${box.xmax} ymin=${box.ymin} ymax=${box.ymax}`,
-        file,
-      );
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    let { msg, line, col } = valid.err;
+    // The validator reports tags still open at the end of input as "Invalid '[...]' found" at 1:1.
+    const open = /^Invalid '\[(.*)\]' found/s.exec(msg);
+    if (open) {
+      const tags = open[1].split(",").map((t) => `<${t.trim().replace(/^"|"$/g, "")}>`);
+      line = xml.split("\n").length;
+      col = xml.length - xml.lastIndexOf("\n");
+      msg = `the file ends with ${tags.join(", ")} still open`;
     }
-    return { className: name, ...box, difficult: flag(ob, "difficult"), truncated: flag(ob, "truncated") };
-  });
+    const truncated = open || /unclosed|expected closing tag/i.test(msg) ? " (unclosed or truncated file?)" : "";
+    throw new DataError(`${file}:${line}: malformed XML at line ${line}, column ${col}: ${msg}${truncated}`, file, line);
+  }
+  const doc = parser.parse(xml) as XmlNode;
+  const roots = Object.keys(doc);
+  if (roots.length !== 1 || roots[0] !== "annotation" || Array.isArray(doc.annotation)) {
+    const found = roots.length === 0 ? "no element" : roots.map((r) => `<${r}>`).join(", ");
+    throw new DataError(`${file}: expected one <annotation>…</annotation> root, found ${found} (not a Pascal-VOC file?)`, file);
+  }
+  const body = asNode(doc.annotation) ?? {};
+  const objects = body.object === undefined ? [] : Array.isArray(body.object) ? body.object : [body.object];
+  const size = asNode(body.size);
   return {
-    filename: tagText(top, "filename") ?? "",
-    folder: tagText(top, "folder") ?? "",
-    width: optionalNumber(sizeXml, "width", file),
-    height: optionalNumber(sizeXml, "height", file),
-    depth: optionalNumber(sizeXml, "depth", file),
-    objects,
+    filename: textOf(body, "filename") ?? "",
+    folder: textOf(body, "folder") ?? "",
+    width: optionalNumber(size, "width", file),
+    height: optionalNumber(size, "height", file),
+    depth: optionalNumber(size, "depth", file),
+    objects: objects.map((o, i) => parseObject(o, i, file)),
   };
+}
+
+/**
+ * Reads and parses one annotation file for a loader. A malformed file throws in "strict" mode;
+ * in "lenient" mode it becomes a Skip (code `bad-annotation`, reason `${prefix}<message>`) and
+ * undefined is returned.
+ */
+export function readVocFile(file: string, id: string, mode: ValidationMode, skipped: Skip[], prefix = ""): VocAnnotation | undefined {
+  try {
+    return parseVocXml(fs.readFileSync(file, "utf8"), file);
+  } catch (err) {
+    if (mode === "strict" || !(err instanceof DataError)) throw err;
+    skipped.push({ file, id, reason: `${prefix}${err.message}`, code: "bad-annotation" });
+    return undefined;
+  }
+}
+
+/** Where boxes come from, for the Skips of `canonicalBoxes`. */
+export interface BoxSource {
+  /** "NEU", "GC10": named in the skip reason. */
+  dataset: string;
+  file: string;
+  id: string;
+  skipped: Skip[];
+}
+
+/**
+ * Boxes renamed to the dataset's canonical class names; a box whose name `classIndex` does not know
+ * is left out and counted (code `unknown-class`), never made into a new class.
+ */
+export function canonicalBoxes(
+  objects: readonly Box[],
+  classes: readonly string[],
+  classIndex: (name: string) => number | undefined,
+  src: BoxSource,
+): Box[] {
+  const out: Box[] = [];
+  objects.forEach((o, i) => {
+    const k = classIndex(o.className);
+    if (k === undefined) {
+      const reason = `object ${i + 1}: unknown ${src.dataset} class name "${o.className}" (box left out)`;
+      src.skipped.push({ file: src.file, id: src.id, code: "unknown-class", reason });
+      return;
+    }
+    out.push({ className: classes[k], xmin: o.xmin, ymin: o.ymin, xmax: o.xmax, ymax: o.ymax });
+  });
+  return out;
 }
 
 function escapeXml(s: string): string {

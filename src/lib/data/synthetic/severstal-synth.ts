@@ -19,6 +19,7 @@ import { createRng, Rng } from "../../util/rng";
 import { createProgress, Progress } from "../../util/progress";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic-write";
 import { encodeRle, SEVERSTAL_HEIGHT, SEVERSTAL_WIDTH } from "../rle";
+import { writeSeverstalCsv, type SeverstalRowOut } from "../severstal-csv";
 import { Profile } from "../../config/run-config";
 import { Footprint, applyFootprint, blob, contrast, ellipse, pixelNoise, polyline, randomWalk } from "./raster";
 import { greyToUint8, steelTexture, TextureParams } from "./texture";
@@ -225,12 +226,12 @@ export async function generateSeverstalSynthetic(dir: string, opts: SeverstalSyn
   fs.mkdirSync(imgDir, { recursive: true });
   const pool = new JpegPool();
   const progress = opts.progress ?? createProgress({ total: plan.length, label: "synthetic severstal" });
-  const rows: string[] = [];
+  const rows: SeverstalRowOut[] = [];
   const areas: number[][] = [[], [], [], []];
   for (const entry of plan) {
     const r = renderSeverstalImage(opts.seed, entry);
     for (const c of entry.classes) {
-      rows.push(`${entry.id}.jpg,${c},${encodeRle(r.masks[c - 1], H, W)}`);
+      rows.push({ imageId: `${entry.id}.jpg`, classId: c, rle: encodeRle(r.masks[c - 1], H, W) });
       areas[c - 1].push(r.areas[c - 1]);
     }
     await pool.write(path.join(imgDir, `${entry.id}.jpg`), greyToUint8(r.grey, 3), H, W, 3, 90);
@@ -238,8 +239,7 @@ export async function generateSeverstalSynthetic(dir: string, opts: SeverstalSyn
   }
   await pool.flush();
   progress.done();
-  // Plan order is by id and classes ascend, so rows are already sorted by (ImageId, ClassId).
-  writeFileAtomic(path.join(dir, "train.csv"), ["ImageId,ClassId,EncodedPixels", ...rows].join("\n") + "\n");
+  writeFileAtomic(path.join(dir, "train.csv"), writeSeverstalCsv(rows, "long"));
   const manifest: SyntheticManifest = {
     dataset: "severstal",
     generatorVersion: GENERATOR_VERSION,
