@@ -61,7 +61,7 @@ export function checkWasmInternals(backend: unknown): WasmBackendLike {
     typeof b.wasm.tfjs.disposeData === "function";
   if (!ok) {
     throw new Error(
-      "engine/wasm-scope: the active backend does not look like @tensorflow/tfjs-backend-wasm 4.x " +
+      "engine/wasm/scope: the active backend does not look like @tensorflow/tfjs-backend-wasm 4.x " +
         "(missing makeOutput/dataIdMap/wasm.tfjs); these training kernels only run on that backend",
     );
   }
@@ -86,8 +86,14 @@ function heapBuffer(backend: WasmBackendLike): ArrayBufferLike {
 /** Byte offset of a tensor's data on the wasm heap. */
 export function memoryOffsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
   const d = backend.dataIdMap.get(t.dataId as DataId);
-  if (!d) throw new Error("engine/wasm-scope: tensor data is not on the wasm backend");
+  if (!d) throw new Error("engine/wasm/scope: tensor data is not on the wasm backend");
   return d.memoryOffset;
+}
+
+/** A reference-counted share of `x`'s buffer (a zero-copy alias, as wasm's own Reshape makes). */
+export function aliasOf(backend: unknown, x: tf.TensorInfo): tf.TensorInfo {
+  checkWasmInternals(backend).incRef(x.dataId as DataId);
+  return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -112,14 +118,14 @@ export class WasmScope {
   /** Runs kernel `name` of the wasm backend; the output belongs to this scope. */
   run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Attrs = {}): tf.TensorInfo {
     const kernel = tf.getKernel(name, "wasm");
-    if (!kernel) throw new Error(`engine/wasm-scope: wasm kernel "${name}" is not registered`);
+    if (!kernel) throw new Error(`engine/wasm/scope: wasm kernel "${name}" is not registered`);
     const out = kernel.kernelFunc({
       inputs: inputs as unknown as tf.NamedTensorInfoMap,
       backend: this.backend as unknown as tf.KernelBackend,
       attrs: attrs as unknown as tf.NamedAttrMap,
     });
     if (Array.isArray(out)) {
-      throw new Error(`engine/wasm-scope: kernel "${name}" returned ${out.length} outputs, expected one`);
+      throw new Error(`engine/wasm/scope: kernel "${name}" returned ${out.length} outputs, expected one`);
     }
     const id = out.dataId as DataId;
     if (this.buffers.has(id)) {
@@ -136,7 +142,7 @@ export class WasmScope {
   /** Same buffer, new shape: an alias (no copy, no new ownership). */
   reshape(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
     if (sizeOf(shape) !== sizeOf(x.shape)) {
-      throw new Error(`engine/wasm-scope: cannot reshape [${x.shape}] to [${shape}]`);
+      throw new Error(`engine/wasm/scope: cannot reshape [${x.shape}] to [${shape}]`);
     }
     return { dataId: x.dataId, shape, dtype: x.dtype };
   }
@@ -158,10 +164,17 @@ export class WasmScope {
    * The caller guarantees the view stays inside memory that `base` owns.
    */
   view(base: tf.TensorInfo, elemOffset: number, shape: number[]): tf.TensorInfo {
-    if (base.dtype !== "float32") throw new Error(`engine/wasm-scope: views need float32, got ${base.dtype}`);
+    if (base.dtype !== "float32") throw new Error(`engine/wasm/scope: views need float32, got ${base.dtype}`);
     const out = this.backend.makeOutput(shape, "float32", this.offsetOf(base) + 4 * elemOffset);
     this.buffers.set(out.dataId as DataId, false);
     return out;
+  }
+
+  /** A new float32 buffer of `shape` holding `values`, owned by this scope. */
+  fromValues(shape: number[], values: ArrayLike<number>): tf.TensorInfo {
+    const t = this.alloc(shape);
+    heapF32(this.backend).set(values, this.offsetOf(t) >>> 2);
+    return t;
   }
 
   /** Copies `src` (float32) into `dst` at element offset `dstOffset` (native memmove). */
@@ -186,7 +199,7 @@ export class WasmScope {
     const [n, Hf, Wf, C] = t.shape;
     if (top === 0 && left === 0 && Hf === H && Wf === W) return t;
     if (top < 0 || left < 0 || top + H > Hf || left + W > Wf) {
-      throw new Error(`engine/wasm-scope: crop [${top}+${H}, ${left}+${W}] outside [${t.shape}]`);
+      throw new Error(`engine/wasm/scope: crop [${top}+${H}, ${left}+${W}] outside [${t.shape}]`);
     }
     const out = this.alloc([n, H, W, C]);
     const heap = heapF32(this.backend);
@@ -206,7 +219,7 @@ export class WasmScope {
   free(x: tf.TensorInfo): void {
     const id = x.dataId as DataId;
     const own = this.buffers.get(id);
-    if (own === undefined) throw new Error("engine/wasm-scope: free() of a tensor this scope does not own");
+    if (own === undefined) throw new Error("engine/wasm/scope: free() of a tensor this scope does not own");
     this.buffers.delete(id);
     if (own) this.backend.disposeData(id);
     else this.releaseView(id);
@@ -221,8 +234,8 @@ export class WasmScope {
   keep(x: tf.TensorInfo): tf.TensorInfo {
     const id = x.dataId as DataId;
     const own = this.buffers.get(id);
-    if (own === undefined) throw new Error("engine/wasm-scope: keep() of a tensor this scope does not own");
-    if (own === false) throw new Error("engine/wasm-scope: keep() of a view; copy it first (its memory belongs to another tensor)");
+    if (own === undefined) throw new Error("engine/wasm/scope: keep() of a tensor this scope does not own");
+    if (own === false) throw new Error("engine/wasm/scope: keep() of a view; copy it first (its memory belongs to another tensor)");
     this.buffers.delete(id);
     return x;
   }

@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { writeFileAtomic } from "../util/atomic-write";
+import { writeFileAtomic } from "../../util/atomic-write";
 
 export interface WasmThreadsResult {
   /** Threads requested. */

@@ -2,8 +2,8 @@
  * Hand-written wasm modules that run on the tfjs wasm heap: built once per heap memory (the
  * backend's `WebAssembly.Memory`, shared when threads are on) and cached.
  */
-import { instantiateOn, type FunctionBuilder, type WasmMemoryLike } from "../util/wasm-asm";
-import type { WasmBackendLike } from "./wasm-scope";
+import { instantiateOn, type FunctionBuilder, type WasmMemoryLike } from "../../util/wasm-asm";
+import type { WasmBackendLike } from "./scope";
 
 const cache = new Map<string, WeakMap<object, Record<string, unknown> | null>>();
 

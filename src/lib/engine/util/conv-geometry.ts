@@ -6,6 +6,16 @@ import * as tf from "@tensorflow/tfjs";
 
 export type PadAttr = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
 
+/** The attributes every conv kernel reads (each kernel adds its own shape attribute). */
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: string;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  /** Not part of tfjs' conv-gradient attrs (its gradient rejects dilation > 1); honoured when given. */
+  dilations?: number | [number, number];
+}
+
 export interface ConvGeometry {
   N: number;
   H: number;
@@ -29,7 +39,10 @@ function pair(v: number | [number, number] | undefined, fallback: number): [numb
   return typeof v === "number" ? [v, v] : [v[0], v[1]];
 }
 
-/** Geometry of a conv whose input is `xShape` (NHWC) and filter `filterShape` [KH, KW, C, CO]. */
+/**
+ * Geometry of a conv whose input is `xShape` (NHWC) and filter `filterShape` [KH, KW, C, CO];
+ * `depthwise`: filter [KH, KW, C, m], expressed like a dense conv with CO = C·m.
+ */
 export function convGeometry(
   xShape: readonly number[],
   filterShape: readonly number[],
@@ -37,6 +50,7 @@ export function convGeometry(
   pad: PadAttr,
   dilations?: number | [number, number],
   dimRoundingMode?: "floor" | "round" | "ceil",
+  depthwise = false,
 ): ConvGeometry {
   if (xShape.length !== 4 || filterShape.length !== 4) {
     throw new Error(`conv geometry: expected rank-4 input and filter, got [${xShape}] and [${filterShape}]`);
@@ -53,7 +67,7 @@ export function convGeometry(
     [dh, dw],
     pad,
     dimRoundingMode,
-    false,
+    depthwise,
     "channelsLast",
   );
   return {
@@ -73,6 +87,17 @@ export function convGeometry(
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+}
+
+/** A depthwise conv's attributes: DepthwiseConv2dNativeBackpropInput has inputShape, ...Filter filterShape. */
+export interface DepthwiseAttrs extends ConvAttrs {
+  filterShape?: [number, number, number, number];
+  inputShape?: [number, number, number, number];
+}
+
+/** Geometry of a depthwise conv (filter [KH, KW, C, m]) as a dense one with CO = C·m, and m. */
+export function depthwiseGeometry(xShape: readonly number[], filterShape: readonly number[], attrs: DepthwiseAttrs): ConvGeometry & { m: number } {
+  return { ...convGeometry(xShape, filterShape, attrs.strides, attrs.pad, attrs.dilations, attrs.dimRoundingMode, true), m: filterShape[3] };
 }
 
 /** Multiply-accumulate count of the forward conv (= of each of its two gradients). */

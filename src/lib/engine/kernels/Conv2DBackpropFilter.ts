@@ -3,7 +3,7 @@
  *
  *   dW[kh, kw, c, co] = Σ_{n, oh, ow} xpad[n, oh·s + kh·d, ow·s + kw·d, c] · dy[n, oh, ow, co]
  *
- * Default: the hand-written wasm SIMD kernel of simd-filter-grad.ts (natural layouts, no
+ * Default: the hand-written wasm SIMD kernel of simd/filter-grad.ts (natural layouts, no
  * packing; 16-34 GFLOP/s here, 1.4-3.6x the XNNPACK path below).
  *
  * Fallback (no SIMD), one XNNPACK matmul per panel of output pixels, im2colᵀ · dy:
@@ -23,96 +23,15 @@
  *  1x1/s2 conv subsamples x first.
  */
 import * as tf from "@tensorflow/tfjs";
-import { convGeometry, type ConvGeometry, type PadAttr } from "./conv-geometry";
-import { simdFilterGrad } from "./simd-filter-grad";
-import { checkWasmInternals, heapF32, WasmScope } from "./wasm-scope";
+import { simdFilterGrad } from "../simd/filter-grad";
+import type { KernelArgs, WasmKernelConfig } from "../types";
+import { accumulate } from "../util/accumulate";
+import { convGeometry, type ConvAttrs, type ConvGeometry } from "../util/conv-geometry";
+import { gridDy, phaseGrid, phaseLayout } from "../util/phase-layout";
+import { checkWasmInternals, heapF32, WasmScope } from "../wasm/scope";
 
-export interface Conv2DBackpropFilterAttrsLike {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dataFormat?: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface Conv2DBackpropFilterAttrs extends ConvAttrs {
   filterShape: [number, number, number, number];
-  /** Not part of tfjs' attrs (its conv gradient rejects dilation > 1); accepted for completeness. */
-  dilations?: number | [number, number];
-}
-
-/** Grid of the stride-phase layout for a conv geometry (see file comment). */
-export interface PhaseGrid {
-  Hq: number;
-  Wq: number;
-  /** Channels in the layout: C plus one zero channel when windows can run past a row. */
-  C1: number;
-  padBottom: number;
-  padRight: number;
-  /** Element offset of tap (kh, kw)'s window inside a phase-layout buffer of `rows` pixels. */
-  tapOffset(kh: number, kw: number, rows: number): number;
-}
-
-export function phaseGrid(g: ConvGeometry): PhaseGrid {
-  const { H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, padTop, padLeft } = g;
-  const maxA = Math.floor(((KH - 1) * dh) / sh);
-  const maxB = Math.floor(((KW - 1) * dw) / sw);
-  const Hq = OH + maxA;
-  const Wq = OW + maxB;
-  const C1 = C + (maxA * Wq + maxB > 0 ? 1 : 0);
-  return {
-    Hq,
-    Wq,
-    C1,
-    padBottom: Hq * sh - H - padTop,
-    padRight: Wq * sw - W - padLeft,
-    tapOffset(kh, kw, rows) {
-      const ph = (kh * dh) % sh;
-      const pw = (kw * dw) % sw;
-      const a = Math.floor((kh * dh) / sh);
-      const b = Math.floor((kw * dw) / sw);
-      return (ph * sw + pw) * C1 * rows + a * Wq + b;
-    },
-  };
-}
-
-/**
- * x chunk [nc, H, W, C] → phase layout [sh, sw, C1, nc·Hq·Wq] (padded, channel-major).
- * Intermediates are freed; the result belongs to the scope.
- */
-export function phaseLayout(scope: WasmScope, xc: tf.TensorInfo, g: ConvGeometry, grid: PhaseGrid): tf.TensorInfo {
-  const { H, W, C, sh, sw, padTop, padLeft } = g;
-  const { Hq, Wq, C1, padBottom, padRight } = grid;
-  const nc = xc.shape[0];
-  // Crop rows/cols the conv never reads (valid padding with a stride), then pad.
-  const xk =
-    padBottom < 0 || padRight < 0 ? scope.cropNHWC(xc, 0, 0, H + Math.min(0, padBottom), W + Math.min(0, padRight)) : xc;
-  const needPad = padTop > 0 || padLeft > 0 || padBottom > 0 || padRight > 0 || C1 > C;
-  const xp = needPad
-    ? scope.run("PadV2", { x: xk }, {
-        paddings: [
-          [0, 0],
-          [padTop, Math.max(0, padBottom)],
-          [padLeft, Math.max(0, padRight)],
-          [0, C1 - C],
-        ],
-        constantValue: 0,
-      })
-    : xk;
-  const rows = nc * Hq * Wq;
-  const xT =
-    sh === 1 && sw === 1
-      ? scope.run("Transpose", { x: scope.reshape(xp, [rows, C1]) }, { perm: [1, 0] })
-      : scope.run("Transpose", { x: scope.reshape(xp, [nc * Hq, sh, Wq, sw * C1]) }, { perm: [1, 3, 0, 2] });
-  if (xp !== xk) scope.free(xp);
-  if (xk !== xc) scope.free(xk);
-  return xT;
-}
-
-/** dy chunk [nc, OH, OW, CO] zero-padded to the phase grid: [nc·Hq·Wq, CO]. */
-export function gridDy(scope: WasmScope, dyc: tf.TensorInfo, g: ConvGeometry, grid: PhaseGrid): tf.TensorInfo {
-  const { OH, OW } = g;
-  const [nc, , , CO] = dyc.shape;
-  const rows = nc * grid.Hq * grid.Wq;
-  if (grid.Hq === OH && grid.Wq === OW) return scope.reshape(dyc, [rows, CO]);
-  const p = scope.run("PadV2", { x: dyc }, { paddings: [[0, 0], [0, grid.Hq - OH], [0, grid.Wq - OW], [0, 0]], constantValue: 0 });
-  return scope.reshape(p, [rows, CO]);
 }
 
 /** Tuning of the filter-gradient GEMMs (see file comment). */
@@ -124,7 +43,7 @@ export interface FilterGradTuning {
   /** Reduction length bounds per matmul call. */
   minPanelRows: number;
   maxPanelRows: number;
-  /** Use the hand-written SIMD kernel (simd-filter-grad.ts) when the engine supports it. */
+  /** Use the hand-written SIMD kernel (simd/filter-grad.ts) when the engine supports it. */
   useSimd: boolean;
 }
 
@@ -151,14 +70,6 @@ function gatherRows(scope: WasmScope, src: tf.TensorInfo, starts: number[], len:
   const d0 = scope.offsetOf(out) >>> 2;
   for (let i = 0; i < starts.length; i++) heap.copyWithin(d0 + i * len, s0 + starts[i], s0 + starts[i] + len);
   return out;
-}
-
-function accumulate(scope: WasmScope, acc: tf.TensorInfo | undefined, part: tf.TensorInfo): tf.TensorInfo {
-  if (acc === undefined) return part;
-  const sum = scope.run("Add", { a: acc, b: part });
-  scope.free(acc);
-  scope.free(part);
-  return sum;
 }
 
 /**
@@ -257,14 +168,9 @@ export function filterGradNHWC(
   return scope.reshape(acc as tf.TensorInfo, [KH, KW, C, CO]);
 }
 
-/** The kernelFunc registered as Conv2DBackpropFilter on wasm. */
-export function conv2dBackpropFilterKernel(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const backend = checkWasmInternals(args.backend);
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrsLike;
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   let x = args.inputs.x as tf.TensorInfo;
   let dy = args.inputs.dy as tf.TensorInfo;
   if (x.dtype !== "float32" || dy.dtype !== "float32") {
@@ -291,3 +197,11 @@ export function conv2dBackpropFilterKernel(args: {
     scope.dispose();
   }
 }
+
+/** Missing upstream (tfjs issue 8474): added. */
+export const conv2DBackpropFilterConfig: WasmKernelConfig = {
+  kernelName: "Conv2DBackpropFilter",
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropFilter,
+  group: "missing",
+};

@@ -1,5 +1,5 @@
 /**
- * ResizeNearestNeighborGrad / ResizeBilinearGrad for the wasm backend. The stock 4.22 kernels
+ * ResizeNearestNeighborGrad / ResizeBilinearGrad for the wasm backend (kernels/). The stock 4.22 kernels
  * are wrong (nearest: gradients land on transposed positions; bilinear: returns height and
  * width swapped), which silently breaks U-Net decoders (UpSampling2D) on wasm.
  *
@@ -9,10 +9,9 @@
  * Integer nearest up-sampling (UpSampling2D) takes a fast path: dx = f_h·f_w · AvgPool(dy, f).
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, heapF32, WasmScope } from "./wasm-scope";
-import type { StockKernel } from "./fast-reduce";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+import type { KernelArgs, KernelFunc } from "../types";
+import { callWrapped } from "./wrapped-kernels";
+import { checkWasmInternals, WasmScope } from "../wasm/scope";
 
 function effectiveScale(inSize: number, outSize: number, alignCorners: boolean): number {
   const effIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
@@ -58,12 +57,6 @@ function blockFactor(inSize: number, outSize: number, alignCorners: boolean): nu
   return src.every((s, o) => s === Math.floor(o / f)) ? f : 0;
 }
 
-function constant(scope: WasmScope, shape: number[], values: Float32Array): tf.TensorInfo {
-  const t = scope.alloc(shape);
-  heapF32(scope.backend).set(values, scope.offsetOf(t) >>> 2);
-  return t;
-}
-
 function separableGrad(
   scope: WasmScope,
   dy: tf.TensorInfo,
@@ -73,8 +66,8 @@ function separableGrad(
   kind: "nearest" | "bilinear",
 ): tf.TensorInfo {
   const [N, OH, OW, C] = dy.shape;
-  const rhT = constant(scope, [H, OH], resizeMatrixT(H, OH, alignCorners, kind));
-  const rwT = constant(scope, [W, OW], resizeMatrixT(W, OW, alignCorners, kind));
+  const rhT = scope.fromValues([H, OH], resizeMatrixT(H, OH, alignCorners, kind));
+  const rwT = scope.fromValues([W, OW], resizeMatrixT(W, OW, alignCorners, kind));
   // Rows: t1[n] = Rhᵀ [H, OH] · dy[n] [OH, OW·C].
   const t1 = scope.alloc([N * H, OW, C]);
   for (let n = 0; n < N; n++) {
@@ -94,15 +87,14 @@ function separableGrad(
   return scope.reshape(t4, [N, H, W, C]);
 }
 
-function makeResizeGrad(kind: "nearest" | "bilinear", stock: StockKernel | undefined): StockKernel {
+/** The kernel function of ResizeNearestNeighborGrad ("nearest") or ResizeBilinearGrad ("bilinear"). */
+export function resizeGradKernel(kind: "nearest" | "bilinear"): KernelFunc {
+  const kernelName = kind === "nearest" ? "ResizeNearestNeighborGrad" : "ResizeBilinearGrad";
   return (args: KernelArgs) => {
     const images = args.inputs.images as tf.TensorInfo;
     const dy = args.inputs.dy as tf.TensorInfo;
     const alignCorners = Boolean((args.attrs as unknown as { alignCorners?: boolean }).alignCorners);
-    if (images.shape.length !== 4 || dy.dtype !== "float32") {
-      if (!stock) throw new Error("resize gradient (wasm): stock kernel missing");
-      return stock(args);
-    }
+    if (images.shape.length !== 4 || dy.dtype !== "float32") return callWrapped(kernelName, args);
     const [, H, W] = images.shape;
     const [, OH, OW] = dy.shape;
     const backend = checkWasmInternals(args.backend);
@@ -126,6 +118,3 @@ function makeResizeGrad(kind: "nearest" | "bilinear", stock: StockKernel | undef
     }
   };
 }
-
-export const makeResizeNearestNeighborGradKernel = (stock: StockKernel | undefined) => makeResizeGrad("nearest", stock);
-export const makeResizeBilinearGradKernel = (stock: StockKernel | undefined) => makeResizeGrad("bilinear", stock);

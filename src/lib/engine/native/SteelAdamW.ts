@@ -9,7 +9,7 @@
  *   outputs p', m', v'
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, heapU8, memoryOffsetOf, sizeOf } from "../wasm-scope";
+import { checkWasmInternals, heapU8, memoryOffsetOf, sizeOf } from "../wasm/scope";
 import { nativeEnabled, type NativeConvAddon } from "./addon";
 
 export const ADAMW_KERNEL = "SteelAdamW";

@@ -14,10 +14,10 @@
  * their error does not grow with the batch size.
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
-import { checkWasmInternals, heapF32, heapU8, sizeOf, WasmScope } from "./wasm-scope";
-import { nativeEnabled } from "./native/addon";
+import { FunctionBuilder, I32, V128 } from "../../util/wasm-asm";
+import { nativeBatchNormPasses, nativeSums } from "../native/batch-norm";
+import { heapModule } from "../wasm/heap-module";
+import { checkWasmInternals, heapF32, heapU8, sizeOf, WasmScope } from "../wasm/scope";
 
 /** All pointers are byte offsets on the heap; `pix` pixels of `cb` = 4·C bytes each. */
 interface BatchNormModule {
@@ -139,36 +139,6 @@ function buildFunctions(): Array<{ name: string; fn: FunctionBuilder }> {
   ];
 }
 
-/**
- * The same passes in the native addon (multi-threaded, float64 partial sums), used when it is
- * registered (registerWasmTrainingKernels({ native })) and enabled; see src/native/batch_norm.cc.
- */
-export interface NativeBatchNormPasses {
-  bnSums(kind: 0 | 1 | 2, heap: Uint8Array, params: Float64Array, out: Float64Array): void;
-  bnApply(kind: 0 | 1, heap: Uint8Array, params: Float64Array): void;
-}
-
-let nativeBn: NativeBatchNormPasses | undefined;
-
-export function setNativeBatchNormPasses(passes: NativeBatchNormPasses | undefined): void {
-  nativeBn = passes;
-}
-
-function nativePasses(): NativeBatchNormPasses | undefined {
-  return nativeBn && nativeEnabled() ? nativeBn : undefined;
-}
-
-/** kind 0: [Σx], 1: [Σ(x−mean)²], 2: [Σdy, Σdy·(x−mean)] per channel, in float64. */
-/** Calls of the addon's passes (tests check the native path really ran). */
-export const nativeBatchNormStats = { passes: 0 };
-
-function nativeSums(n: NativeBatchNormPasses, s: WasmScope, kind: 0 | 1 | 2, x: number, dy: number, M: number, C: number, mean: number): Float64Array[] {
-  nativeBatchNormStats.passes++;
-  const out = new Float64Array((kind === 2 ? 2 : 1) * C);
-  n.bnSums(kind, heapU8(s.backend), Float64Array.of(x, dy, M, C, mean), out);
-  return kind === 2 ? [out.subarray(0, C), out.subarray(C)] : [out];
-}
-
 /** Values per float32 partial sum before it is added to the float64 total. */
 const BLOCK_VALUES = 16384;
 
@@ -224,17 +194,10 @@ function readVector(s: WasmScope, t: tf.TensorInfo): Float64Array {
   return Float64Array.from(heapF32(s.backend).subarray(start, start + n));
 }
 
-/** A new [C] float32 heap tensor holding `values`. */
-function vector(s: WasmScope, values: ArrayLike<number>): tf.TensorInfo {
-  const t = s.alloc([values.length]);
-  heapF32(s.backend).set(values, s.offsetOf(t) >>> 2);
-  return t;
-}
-
 /** Forward in training mode: [y, mean, variance] (biased batch variance, as tf.moments). */
 export function simdBatchNormForward(backendLike: unknown, x: tf.TensorInfo, gamma: tf.TensorInfo, beta: tf.TensorInfo, epsilon: number): tf.TensorInfo[] {
   const backend = checkWasmInternals(backendLike);
-  const native = nativePasses();
+  const native = nativeBatchNormPasses();
   const m = native ? undefined : module(backend);
   const s = new WasmScope(backend);
   try {
@@ -246,21 +209,21 @@ export function simdBatchNormForward(backendLike: unknown, x: tf.TensorInfo, gam
       ? nativeSums(native, s, 0, xBase, 0, M, C, 0)[0]
       : blockedSums(s, C, M, 1, (p0, n, [acc]) => m!.chanSum(xBase + p0 * cb, n, cb, acc))[0];
     const mean = sum.map((v) => v / M);
-    const meanT = vector(s, mean);
+    const meanT = s.fromValues([C], mean);
     const meanBase = s.offsetOf(meanT);
     const sq = native
       ? nativeSums(native, s, 1, xBase, 0, M, C, meanBase)[0]
       : blockedSums(s, C, M, 1, (p0, n, [acc]) => m!.chanSqDev(xBase + p0 * cb, n, cb, meanBase, acc))[0];
     const variance = sq.map((v) => v / M);
     const g = readVector(s, gamma);
-    const scale = vector(s, variance.map((v, c) => g[c] / Math.sqrt(v + epsilon)));
+    const scale = s.fromValues([C], variance.map((v, c) => g[c] / Math.sqrt(v + epsilon)));
     const y = s.alloc([...x.shape]);
     if (native) {
       native.bnApply(0, heapU8(backend), Float64Array.of(xBase, 0, M, C, meanBase, s.offsetOf(scale), s.offsetOf(beta), 0, s.offsetOf(y)));
     } else {
       m!.normalize(xBase, M, cb, meanBase, s.offsetOf(scale), s.offsetOf(beta), s.offsetOf(y));
     }
-    const varT = vector(s, variance);
+    const varT = s.fromValues([C], variance);
     return [s.keep(y), s.keep(meanT), s.keep(varT)];
   } finally {
     s.dispose();
@@ -277,7 +240,7 @@ export function simdBatchNormBackward(
   epsilon: number,
 ): tf.TensorInfo[] {
   const backend = checkWasmInternals(backendLike);
-  const native = nativePasses();
+  const native = nativeBatchNormPasses();
   const m = native ? undefined : module(backend);
   const s = new WasmScope(backend);
   try {
@@ -306,15 +269,15 @@ export function simdBatchNormBackward(
       D[c] = (-gamma[c] * inv * sdy[c]) / M + (dmean ? dmean[c] / M : 0);
       dgamma[c] = inv * sdyx[c];
     }
-    const [aT, bT, dT] = [vector(s, A), vector(s, B), vector(s, D)];
+    const [aT, bT, dT] = [s.fromValues([C], A), s.fromValues([C], B), s.fromValues([C], D)];
     const dx = s.alloc([...x.shape]);
     if (native) {
       native.bnApply(1, heapU8(backend), Float64Array.of(xBase, dyBase, M, C, meanBase, s.offsetOf(aT), s.offsetOf(bT), s.offsetOf(dT), s.offsetOf(dx)));
     } else {
       m!.gradApply(dyBase, xBase, M, cb, meanBase, s.offsetOf(aT), s.offsetOf(bT), s.offsetOf(dT), s.offsetOf(dx));
     }
-    const dgammaT = vector(s, dgamma);
-    const dbetaT = vector(s, sdy);
+    const dgammaT = s.fromValues([C], dgamma);
+    const dbetaT = s.fromValues([C], sdy);
     return [s.keep(dx), s.keep(dgammaT), s.keep(dbetaT)];
   } finally {
     s.dispose();

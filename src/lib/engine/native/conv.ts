@@ -9,27 +9,20 @@
  */
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
-import { convGeometry, type ConvGeometry, type PadAttr } from "../conv-geometry";
-import type { KernelFuncLike } from "../conv2d-backprop-input";
-import { checkWasmInternals, heapU8, memoryOffsetOf, type WasmBackendLike } from "../wasm-scope";
 import { threadCountFromEnv } from "../../util/env";
+import type { KernelArgs, KernelFunc } from "../types";
+import { convGeometry, type ConvAttrs, type ConvGeometry } from "../util/conv-geometry";
+import { checkWasmInternals, heapU8, memoryOffsetOf, type WasmBackendLike } from "../wasm/scope";
 import { nativeEnabled, NativeMode, PARAM, PARAM_COUNT, type NativeConvAddon } from "./addon";
 
 export const NATIVE_CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"] as const;
 export type NativeConvKernelName = (typeof NATIVE_CONV_KERNELS)[number];
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dataFormat?: string;
-  dilations?: number | [number, number];
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface NativeConvAttrs extends ConvAttrs {
   activation?: string;
   inputShape?: [number, number, number, number];
   filterShape?: [number, number, number, number];
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 /** Calls served by oneDNN vs handed to the wasm kernels (tests, bench, logs). */
 export const nativeConvStats = { native: 0, fallback: 0 };
@@ -96,7 +89,7 @@ interface NativeCall {
 
 /** Plans one call, or returns undefined to hand it to the wasm kernel. */
 function plan(name: NativeConvKernelName, args: KernelArgs): NativeCall | undefined {
-  const attrs = (args.attrs ?? {}) as unknown as ConvAttrs;
+  const attrs = (args.attrs ?? {}) as unknown as NativeConvAttrs;
   if (!isNHWC(attrs.dataFormat)) return undefined;
   const inputs = args.inputs as Record<string, tf.TensorInfo | undefined>;
   if (name === "Conv2D" || name === "FusedConv2D") {
@@ -163,13 +156,12 @@ function runNative(addon: NativeConvAddon, backend: WasmBackendLike, c: NativeCa
 
 const warned = new Set<string>();
 
-/** The kernelFunc registered under `name`: oneDNN when it covers the call, else `fallback`. */
-export function makeNativeConvKernel(
-  name: NativeConvKernelName,
-  addon: NativeConvAddon,
-  fallback: KernelFuncLike,
-): KernelFuncLike & { releaseCache?(): void; sweepCache?(): void } {
-  const kernel = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+/**
+ * The kernelFunc registered under `name`: oneDNN when it covers the call, else `fallback` (the
+ * wasm kernel registered under `name` before it: XNNPACK's or ours).
+ */
+export function makeNativeConvKernel(name: NativeConvKernelName, addon: NativeConvAddon, fallback: KernelFunc): KernelFunc {
+  return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
     const call = nativeEnabled() ? plan(name, args) : undefined;
     if (call) {
       const backend = checkWasmInternals(args.backend);
@@ -187,16 +179,6 @@ export function makeNativeConvKernel(
       }
     }
     nativeConvStats.fallback++;
-    return fallback(args as Parameters<KernelFuncLike>[0]);
+    return fallback(args);
   };
-  // Our wasm conv kernels keep caches that other kernels sweep through these hooks;
-  // releaseWasmKernelCaches() also frees the addon's plans and laid-out filters.
-  const hooks = fallback as unknown as { releaseCache?(): void; sweepCache?(): void };
-  return Object.assign(kernel, {
-    releaseCache: () => {
-      hooks.releaseCache?.call(hooks);
-      addon.release();
-    },
-    sweepCache: hooks.sweepCache?.bind(hooks),
-  });
 }

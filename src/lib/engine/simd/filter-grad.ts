@@ -13,10 +13,10 @@
  * Pixels are processed in blocks of output rows small enough to stay in L2.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ConvGeometry } from "./conv-geometry";
-import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
-import { heapF32, type WasmBackendLike, WasmScope } from "./wasm-scope";
+import type { ConvGeometry } from "../util/conv-geometry";
+import { heapModule } from "../wasm/heap-module";
+import { FunctionBuilder, I32, V128 } from "../../util/wasm-asm";
+import { heapF32, type WasmBackendLike, WasmScope } from "../wasm/scope";
 
 type PanelFn = (
   x: number,

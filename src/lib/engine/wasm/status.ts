@@ -2,7 +2,7 @@
  * One-call summary of the wasm backend for the environment report.
  */
 import * as tf from "@tensorflow/tfjs";
-import { registeredWasmTrainingKernels } from "./wasm-kernels";
+import { registeredWasmTrainingKernels } from "../register-kernels";
 import { requestedWasmThreads } from "./threads";
 import { wasmHeapInfo, type WasmHeapInfo } from "./memory";
 

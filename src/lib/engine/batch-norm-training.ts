@@ -1,6 +1,7 @@
 /**
  * A fused training-mode batch-norm op for the wasm backend: one kernel with outputs
- * [y, batch mean, batch variance] and one gradient kernel (see batch-norm-simd.ts for the math).
+ * [y, batch mean, batch variance] (kernels/SteelBatchNormTrain.ts) and one gradient kernel
+ * (kernels/SteelBatchNormTrainGrad.ts); see simd/batch-norm.ts for the math.
  *
  * WHY: tfjs computes a training BatchNormalization as moments + batchNorm, and autodiff turns
  * their backward into ~15 elementwise kernels and reductions, each a full pass over the
@@ -11,32 +12,9 @@
  * registered, float32, channels a multiple of 4); elsewhere callers keep tfjs' own path.
  */
 import * as tf from "@tensorflow/tfjs";
-import { simdBatchNormAvailable, simdBatchNormBackward, simdBatchNormForward, simdBatchNormSupports } from "./batch-norm-simd";
-
-export const BATCH_NORM_TRAIN = "SteelBatchNormTrain";
-export const BATCH_NORM_TRAIN_GRAD = "SteelBatchNormTrainGrad";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-
-function epsilonOf(attrs: tf.NamedAttrMap | undefined): number {
-  const eps = attrs?.epsilon;
-  if (typeof eps !== "number" || !(eps >= 0)) throw new Error(`${BATCH_NORM_TRAIN}: attribute epsilon must be a number >= 0, got ${String(eps)}`);
-  return eps;
-}
-
-export function batchNormTrainKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
-  return simdBatchNormForward(backend, x, gamma, beta, epsilonOf(attrs));
-}
-
-export function batchNormTrainGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
-  const t = inputs as Record<string, tf.TensorInfo>;
-  return simdBatchNormBackward(
-    backend,
-    { dy: t.dy, x: t.x, gamma: t.gamma, mean: t.mean, variance: t.variance, dmean: t.dmean, dvar: t.dvar },
-    epsilonOf(attrs),
-  );
-}
+import { BATCH_NORM_TRAIN } from "./kernels/SteelBatchNormTrain";
+import { BATCH_NORM_TRAIN_GRAD } from "./kernels/SteelBatchNormTrainGrad";
+import { simdBatchNormAvailable, simdBatchNormSupports } from "./simd/batch-norm";
 
 let gradientRegistered = false;
 

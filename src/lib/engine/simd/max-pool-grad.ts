@@ -8,9 +8,9 @@
  * The input is padded with -inf where windows overhang it, so every window has all its taps.
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapModule } from "./heap-module";
-import { FunctionBuilder, I32, V128 } from "../util/wasm-asm";
-import { heapF32, type WasmScope } from "./wasm-scope";
+import { heapModule } from "../wasm/heap-module";
+import { FunctionBuilder, I32, V128 } from "../../util/wasm-asm";
+import { heapF32, type WasmScope } from "../wasm/scope";
 
 type PoolImageFn = (x: number, y: number, dy: number, dxDelta: number, oh: number, ow: number, cb: number, rowStep: number, colStep: number, offs: number, taps: number) => void;
 

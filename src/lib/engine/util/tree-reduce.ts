@@ -1,18 +1,17 @@
 /**
- * Sum / Mean over non-innermost axes for the wasm backend.
+ * Sum / Mean over non-innermost axes for the wasm backend (kernels/Sum.ts, kernels/Mean.ts).
  *
  * The stock wasm kernels transpose the reduced axes to the end first (a scalar C++ transpose,
  * ~6 ns/element on big activations) — that made the batch-norm and bias gradients, which sum
  * [N, H, W, C] over N·H·W, ~20 % of a training step. Here a reduction over a contiguous block
  * of axes [A, M, R] → [A, R] is a halving tree of XNNPACK adds on zero-copy views
  * (rows [0, h) + rows [h, 2h)), ~2 memory passes in total. Pairwise summation is also more
- * accurate than a running sum. Innermost reductions and int dtypes keep the stock kernel.
+ * accurate than a running sum. Innermost reductions and int dtypes go to the wrapped stock kernel.
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkWasmInternals, WasmScope } from "./wasm-scope";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-export type StockKernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+import type { KernelArgs, KernelFunc } from "../types";
+import { callWrapped } from "./wrapped-kernels";
+import { checkWasmInternals, WasmScope } from "../wasm/scope";
 
 /** Above this many outer blocks the per-call overhead of the tree loses to the stock kernel. */
 const MAX_OUTER_BLOCKS = 64;
@@ -81,14 +80,12 @@ function outShape(shape: readonly number[], axes: readonly number[], keepDims: b
   return out;
 }
 
-function makeReduce(kind: "Sum" | "Mean", stock: StockKernel | undefined): StockKernel {
+/** The kernel function of Sum or Mean. */
+export function treeReduceKernel(kind: "Sum" | "Mean"): KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
     const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const fallback = () => {
-      if (!stock) throw new Error(`${kind} (wasm): stock kernel missing`);
-      return stock(args);
-    };
+    const fallback = () => callWrapped(kind, args);
     if (x.dtype !== "float32" || x.shape.length === 0) return fallback();
     const axes = tf.util.parseAxisParam(attrs.axis, x.shape);
     const split = reductionSplit(x.shape, axes);
@@ -123,6 +120,3 @@ function makeReduce(kind: "Sum" | "Mean", stock: StockKernel | undefined): Stock
     }
   };
 }
-
-export const makeSumKernel = (stock: StockKernel | undefined) => makeReduce("Sum", stock);
-export const makeMeanKernel = (stock: StockKernel | undefined) => makeReduce("Mean", stock);
