@@ -6,7 +6,7 @@
  * Prints one `RESULT {json}` line per measurement on stdout; progress goes to stderr.
  */
 import * as tf from "@tensorflow/tfjs";
-import { enableWasmThreads, loadNativeConvAddon, nativeThreadCount, recommendedMicroBatch, registerWasmTrainingKernels } from "../../src/lib/engine";
+import { enableWasmThreads, loadNativeConvAddon, nativeThreadCount, recommendedMicroBatch, registerWasmTrainingKernels } from "../../src/lib/engine/index";
 import { AdamW } from "../../src/lib/train/optimizers/adamw";
 import { createProgress } from "../../src/lib/util/progress";
 import { BENCH_MODELS, buildSimpleCNN, countMacs, type BenchModelSpec } from "./models";

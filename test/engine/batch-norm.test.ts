@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { canFuseBatchNorm } from "../../src/lib/engine";
+import { canFuseBatchNorm } from "../../src/lib/engine/index";
 import { batchNorm } from "../../src/lib/models/layers";
 import { randomHost, relErr, setupWasm } from "./helpers";
 import { checkFusedBatchNormAgainstCpu, TOL } from "./batch-norm-reference";

@@ -23,7 +23,7 @@ import {
   registerWasmTrainingKernels,
   setNativeEnabled,
   type NativeConvAddon,
-} from "../../src/lib/engine";
+} from "../../src/lib/engine/index";
 import { AdamW } from "../../src/lib/train/optimizers/adamw";
 import { checkFusedBatchNormAgainstCpu } from "./batch-norm-reference";
 

@@ -34,7 +34,7 @@ import type { Workspace } from "../runtime/workspace";
 import { writeJsonAtomic } from "../util/atomic-write";
 import { createRng } from "../util/rng";
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../report/static-charts";
-import { recommendedMicroBatch } from "../engine";
+import { recommendedMicroBatch } from "../engine/index";
 
 /** none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast). */
 export type AugmentPreset = "none" | "flips" | "dihedral" | "standard";

@@ -15,7 +15,7 @@ import {
   registerWasmTrainingKernels,
   wasmStatus,
   type NativeConvAddon,
-} from "../engine";
+} from "../engine/index";
 import { threadCountFromEnv } from "../util/env";
 
 /**

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { heapModule } from "../wasm/heap-module";
 import { FunctionBuilder, I32, V128 } from "../../util/wasm-asm";
+import type { ConvGeometry } from "../util/conv-geometry";
 import { heapF32, type WasmScope } from "../wasm/scope";
 
 type PoolImageFn = (x: number, y: number, dy: number, dxDelta: number, oh: number, ow: number, cb: number, rowStep: number, colStep: number, offs: number, taps: number) => void;
@@ -61,19 +62,10 @@ function poolImageFunction(): FunctionBuilder {
   return f;
 }
 
-export interface PoolGeometry {
-  N: number;
-  H: number;
-  W: number;
-  C: number;
-  OH: number;
-  OW: number;
+/** A max pool's geometry: a conv's (without filter channels or dilation) with window kH×kW. */
+export interface PoolGeometry extends Pick<ConvGeometry, "N" | "H" | "W" | "C" | "OH" | "OW" | "sh" | "sw" | "padTop" | "padLeft"> {
   kH: number;
   kW: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * WHY views: XNNPACK's matmul wants a dense row-major [rows, K] operand. A shifted window of
  * an already transposed/padded activation buffer is exactly such an operand, so the filter
- * gradient needs no im2col copy at all (see conv2d-backprop-filter.ts).
+ * gradient needs no im2col copy at all (see kernels/Conv2DBackpropFilter.ts).
  *
  * This file touches BackendWasm internals (`dataIdMap`, `wasm.tfjs.disposeData`) of
  * @tensorflow/tfjs-backend-wasm 4.22; `checkWasmInternals` fails loudly if they change.
