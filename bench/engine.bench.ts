@@ -21,7 +21,7 @@ import * as path from "path";
 import { projectPaths } from "../src/lib/config/paths";
 import { writeJsonAtomic } from "../src/lib/util/atomic-write";
 import { createProgress } from "../src/lib/util/progress";
-import { loadNativeConvAddon } from "../src/lib/engine/native/addon";
+import { loadNativeConvAddon } from "../src/lib/engine/index";
 
 type Rec = Record<string, unknown> & { backend?: string; kind?: string; model?: string };
 

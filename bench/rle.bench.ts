@@ -1,19 +1,18 @@
 /**
  * RLE codec benchmark: decode + re-encode every mask of a Severstal-sized train.csv
  * (7,095 masks of 256x1600), fast codec vs a naive split()-based codec, side by side in one run.
- * The fast codec runs its wasm SIMD kernels (src/lib/data/rle-kernels.ts); `--js` measures its
- * JS fallback instead (what an engine without wasm SIMD gets).
+ * The fast codec is plain TypeScript (src/lib/data/rle*.ts); its hot loops reuse one RleScratch,
+ * and one case measures it with a fresh scratch per call (what a one-off caller pays).
  *
  * The masks are synthetic (seeded) but shaped like Severstal's: blobs (class 3-like patches),
  * thin slanted lines (class 1/2 scratches) and wide full-height bands (class 4-like), so run
  * counts and areas are in the real range. Writes outputs/bench/rle.json.
  *
- * Run: `npm run bench rle` or `node --import tsx bench/rle.bench.ts [--masks N] [--reps R] [--js]`.
+ * Run: `npm run bench rle` or `node --import tsx bench/rle.bench.ts [--masks N] [--reps R]`.
  */
 import * as os from "os";
 import * as path from "path";
-import { decodeRle, encodeRle, rleArea } from "../src/lib/data/rle";
-import { rleWasmAvailable, setRleWasmEnabled } from "../src/lib/data/rle-wasm";
+import { decodeRle, encodeRle, rleArea, RleScratch } from "../src/lib/data/rle";
 import { createRng, Rng } from "../src/lib/util/rng";
 import { projectPaths } from "../src/lib/config/paths";
 import { readRunConfig } from "../src/lib/config/run-config";
@@ -150,8 +149,7 @@ function main(): void {
   const nMasks = arg("masks", 7095);
   const reps = arg("reps", 5);
   const naiveEncodeMasks = arg("naive-encode-masks", 1000);
-  if (process.argv.includes("--js")) setRleWasmEnabled(false);
-  const codec = rleWasmAvailable() ? "wasm SIMD kernels" : "JS (wasm kernels off or unavailable)";
+  const codec = "TypeScript";
   const rng = createRng(seed, "bench/rle");
 
   // 1. Synthesise the masks and their RLE strings (the "train.csv" column).
@@ -178,12 +176,16 @@ function main(): void {
 
   // 2. Timings, side by side in one process.
   const out = new Uint8Array(H * W);
+  const scratch = new RleScratch();
   let sink = 0;
   const fastDecode = time(reps, () => {
-    for (const r of rles) sink += decodeRle(r, H, W, { out })[0];
+    for (const r of rles) sink += decodeRle(r, H, W, { out, scratch })[0];
   });
   let mismatches = 0;
   const fastRoundTrip = time(reps, () => {
+    for (const r of rles) if (encodeRle(decodeRle(r, H, W, { out, scratch }), H, W, scratch) !== r) mismatches++;
+  });
+  const freshScratchRoundTrip = time(reps, () => {
     for (const r of rles) if (encodeRle(decodeRle(r, H, W, { out }), H, W) !== r) mismatches++;
   });
   const naiveDec = time(reps, () => {
@@ -195,12 +197,12 @@ function main(): void {
     for (const r of subset) if (naiveEncode(naiveDecode(r, out)) !== r) mismatches++;
   });
   const fastRtSubset = time(reps, () => {
-    for (const r of subset) if (encodeRle(decodeRle(r, H, W, { out }), H, W) !== r) mismatches++;
+    for (const r of subset) if (encodeRle(decodeRle(r, H, W, { out, scratch }), H, W, scratch) !== r) mismatches++;
   });
   if (mismatches) throw new Error(`${mismatches} round-trip mismatches`);
   // Last: 7,095 fresh 400 kB arrays per run leave garbage whose freeing would bill the cases after it.
   const fastDecodeAlloc = time(reps, () => {
-    for (const r of rles) sink += decodeRle(r, H, W)[0];
+    for (const r of rles) sink += decodeRle(r, H, W, { scratch })[0];
   });
 
   const rows = [
@@ -208,6 +210,7 @@ function main(): void {
     { name: "fast decode (new array per mask)", masks: rles.length, t: fastDecodeAlloc },
     { name: "naive split() decode (reused buffer)", masks: rles.length, t: naiveDec },
     { name: "fast decode + re-encode", masks: rles.length, t: fastRoundTrip },
+    { name: "fast decode + re-encode (fresh scratch per call)", masks: rles.length, t: freshScratchRoundTrip },
     { name: `fast decode + re-encode (first ${subset.length})`, masks: subset.length, t: fastRtSubset },
     { name: `naive decode + re-encode (first ${subset.length}, 1 run)`, masks: subset.length, t: naiveRt },
   ];
@@ -247,6 +250,7 @@ function main(): void {
       fastDecodeAlloc,
       naiveDecode: naiveDec,
       fastDecodeEncode: fastRoundTrip,
+      fastDecodeEncodeFreshScratch: freshScratchRoundTrip,
       fastDecodeEncodeSubset: { masks: subset.length, ...fastRtSubset },
       naiveDecodeEncodeSubset: { masks: subset.length, ...naiveRt },
     },

@@ -6,11 +6,7 @@
  * Prints one `RESULT {json}` line per measurement on stdout; progress goes to stderr.
  */
 import * as tf from "@tensorflow/tfjs";
-import { recommendedMicroBatch } from "../../src/lib/engine/memory";
-import { enableWasmThreads } from "../../src/lib/engine/threads";
-import { registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
-import { loadNativeConvAddon } from "../../src/lib/engine/native/addon";
-import { nativeThreadCount } from "../../src/lib/engine/native/native-conv";
+import { enableWasmThreads, loadNativeConvAddon, nativeThreadCount, recommendedMicroBatch, registerWasmTrainingKernels } from "../../src/lib/engine/index";
 import { AdamW } from "../../src/lib/train/optimizers/adamw";
 import { createProgress } from "../../src/lib/util/progress";
 import { BENCH_MODELS, buildSimpleCNN, countMacs, type BenchModelSpec } from "./models";

@@ -11,8 +11,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { projectPaths } from "../../src/lib/config/paths";
 import { writeJsonAtomic } from "../../src/lib/util/atomic-write";
-import { WASM_HEAP_MAX_BYTES, wasmHeapInfo } from "../../src/lib/engine/memory";
-import { registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
+import { registerWasmTrainingKernels, WASM_HEAP_MAX_BYTES, wasmHeapInfo } from "../../src/lib/engine/index";
 import { BENCH_MODELS } from "./models";
 import { makeStepRunner } from "./train-step";
 

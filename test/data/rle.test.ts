@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   RleError,
+  RleScratch,
   canonicalRle,
   decodeMasks,
   decodeRle,
@@ -13,7 +14,6 @@ import {
   rleArea,
   validateRle,
 } from "../../src/lib/data/rle";
-import { rleWasmAvailable, setRleWasmEnabled } from "../../src/lib/data/rle-wasm";
 import { createRng, Rng } from "../../src/lib/util/rng";
 import { projectPaths } from "../../src/lib/config/paths";
 
@@ -53,22 +53,6 @@ function naiveDecode(rle: string, h: number, w: number): Uint8Array {
 function binarize(m: ArrayLike<number>): Uint8Array {
   return Uint8Array.from(m, (v) => (v !== 0 ? 1 : 0));
 }
-
-/** Runs `fn` with the wasm kernels on or off (the JS fallback), restoring the setting. */
-function withWasm<T>(on: boolean, fn: () => T): T {
-  const was = setRleWasmEnabled(on);
-  try {
-    return fn();
-  } finally {
-    setRleWasmEnabled(was);
-  }
-}
-
-/** Both codec paths: tests that exercise the codec run once per path. */
-const PATHS = [
-  { name: "wasm", on: true },
-  { name: "JS fallback", on: false },
-];
 
 function rleReason(fn: () => unknown): string {
   try {
@@ -153,9 +137,7 @@ function encodeExactBytes(): void {
   backing.set(m, 1);
   assert.equal(encodeRle(backing.subarray(1), 2, 8), "2 1 15 2");
 }
-for (const { name, on } of PATHS) {
-  test(`encode (${name}) reads bytes exactly, including values that alias -0 as a Float64 word`, () => withWasm(on, encodeExactBytes));
-}
+test("encode reads bytes exactly, including values that alias -0 as a Float64 word", encodeExactBytes);
 
 test("decode options: value and a reused output buffer (cleared first)", () => {
   const out = new Uint8Array(12).fill(9);
@@ -203,9 +185,7 @@ function everyReasonCode(): void {
   assert.throws(() => decodeRle("1 2 11 3", H4, W3), /run 2 \(start 11, length 3\) ends at pixel 13, past the image end 12 \(4x3\)/);
   assert.throws(() => decodeRle("1 2 3 abc", H4, W3), /token 4 "abc"/);
 }
-for (const { name, on } of PATHS) {
-  test(`validation (${name}): every reason code, with the run or token named`, () => withWasm(on, everyReasonCode));
-}
+test("validation: every reason code, with the run or token named", everyReasonCode);
 
 /** Reference validator written from the format rules: first problem reading left to right, or null. */
 function refReason(rle: string, h: number, w: number): string | null {
@@ -264,7 +244,7 @@ test("validation agrees with a reference validator on many random, mostly broken
     }
     assert.equal(got, expected, `${JSON.stringify(text)} at ${h}x${w}`);
     seen.add(String(expected));
-    // decodeRle parses with the wasm kernel: it must accept and reject exactly the same strings.
+    // decodeRle (the loader's path) must accept and reject exactly the same strings.
     let decoded: Uint8Array | undefined;
     try {
       decoded = decodeRle(text, h, w);
@@ -371,9 +351,7 @@ function roundTripRandomMasks(): void {
     assert.equal(canonicalRle(splitRle, h, w), ref);
   }
 }
-for (const { name, on } of PATHS) {
-  test(`round trip (${name}) on many seeded random masks against the naive reference codec`, () => withWasm(on, roundTripRandomMasks));
-}
+test("round trip on many seeded random masks against the naive reference codec", roundTripRandomMasks);
 
 function roundTripWideMasks(): void {
   const rng = createRng(42, "test/rle/wide");
@@ -386,9 +364,7 @@ function roundTripWideMasks(): void {
     assert.deepEqual(decodeRle(ref, h, w), binarize(m), `decode mask ${i}`);
   }
 }
-for (const { name, on } of PATHS) {
-  test(`round trip (${name}) on very wide masks (rows of more than 32 64-pixel blocks)`, () => withWasm(on, roundTripWideMasks));
-}
+test("round trip on very wide masks (rows of more than 32 64-pixel blocks)", roundTripWideMasks);
 
 function roundTripFullSize(): void {
   const rng = createRng(42, "test/rle/full");
@@ -400,16 +376,9 @@ function roundTripFullSize(): void {
     assert.deepEqual(decodeRle(ref, 256, 1600, { out }), binarize(m), `decode mask ${i}`);
   }
 }
-for (const { name, on } of PATHS) {
-  test(`round trip (${name}) on full-size 256x1600 masks`, () => withWasm(on, roundTripFullSize));
-}
+test("round trip on full-size 256x1600 masks", roundTripFullSize);
 
-// ------------------------------------------------------------------ wasm kernels vs JS fallback
-
-test("the wasm kernels load in this Node (the fast path is the one tested and benchmarked)", () => {
-  assert.equal(rleWasmAvailable(), true);
-  assert.equal(withWasm(false, rleWasmAvailable), false);
-});
+// ------------------------------------------------------------------ edge sizes and value types
 
 /** Masks that stress the edges: empty, full, speckle, 0/255, arbitrary bytes, last row/column, corners. */
 function edgeMasks(rng: Rng, h: number, w: number): Uint8Array[] {
@@ -435,13 +404,13 @@ function edgeMasks(rng: Rng, h: number, w: number): Uint8Array[] {
   return masks;
 }
 
-/** Image sizes around the kernels' 16/64-column strips, 8-row groups and 8-pixel words. */
+/** Image sizes around the encoder's 8-pixel words and 64-pixel blocks (and the former wasm kernels' 16/64-column strips). */
 const EDGE_SIZES: Array<[number, number]> = [
   [1, 1], [1, 17], [17, 1], [1, 1600], [3, 5], [5, 15], [5, 16], [5, 17], [7, 13], [8, 63],
   [9, 64], [9, 65], [16, 100], [23, 127], [2, 129], [33, 200], [256, 1600], [255, 1601],
 ];
 
-test("encode: the wasm kernel and the JS fallback agree with the naive encoder (odd sizes, value types)", () => {
+test("encode agrees with the naive encoder (odd sizes, value types)", () => {
   const rng = createRng(42, "test/rle/paths-encode");
   for (const [h, w] of EDGE_SIZES) {
     for (const [k, m] of edgeMasks(rng, h, w).entries()) {
@@ -451,19 +420,15 @@ test("encode: the wasm kernel and the JS fallback agree with the naive encoder (
       const backing = new Uint8Array(m.length + 1);
       backing.set(m, 1);
       const f32 = Float32Array.from(m, (v, i) => (v === 0 ? (i % 3 === 0 ? -0 : 0) : i % 5 === 0 ? NaN : v / 256));
-      for (const on of [true, false]) {
-        withWasm(on, () => {
-          assert.equal(encodeRle(m, h, w), ref, `${at} (wasm ${on})`);
-          assert.equal(encodeRle(backing.subarray(1), h, w), ref, `${at} offset view (wasm ${on})`);
-          assert.equal(encodeRle(f32, h, w), ref, `${at} Float32Array (wasm ${on})`);
-          if (m.length <= 4096) assert.equal(encodeRle(Array.from(m), h, w), ref, `${at} number[] (wasm ${on})`);
-        });
-      }
+      assert.equal(encodeRle(m, h, w), ref, at);
+      assert.equal(encodeRle(backing.subarray(1), h, w), ref, `${at} offset view`);
+      assert.equal(encodeRle(f32, h, w), ref, `${at} Float32Array`);
+      if (m.length <= 4096) assert.equal(encodeRle(Array.from(m), h, w), ref, `${at} number[]`);
     }
   }
 });
 
-test("decode: the wasm kernels and the JS fallback agree, and a reused size starts from a clean mask", () => {
+test("decode agrees with the naive codec, and a reused output buffer starts from a clean mask", () => {
   const rng = createRng(42, "test/rle/paths-decode");
   for (const [h, w] of EDGE_SIZES) {
     const out = new Uint8Array(h * w).fill(3);
@@ -475,16 +440,12 @@ test("decode: the wasm kernels and the JS fallback agree, and a reused size star
       const value = k % 3 === 0 ? 200 : 1;
       const expected = new Uint8Array(m.length);
       for (let i = 0; i < m.length; i++) expected[i] = m[i] !== 0 ? value : 0;
-      for (const on of [true, false]) {
-        withWasm(on, () => {
-          assert.deepEqual(decodeRle(rle, h, w, { value }), expected, `${h}x${w} mask ${k} (wasm ${on})`);
-          assert.deepEqual(decodeRle(rle, h, w, { out, value }), expected, `${h}x${w} mask ${k} into out (wasm ${on})`);
-        });
-      }
+      assert.deepEqual(decodeRle(rle, h, w, { value }), expected, `${h}x${w} mask ${k}`);
+      assert.deepEqual(decodeRle(rle, h, w, { out, value }), expected, `${h}x${w} mask ${k} into out`);
     }
   }
   // Checkerboards: the most runs an image can have (W * ceil(H/2)); their MB-long strings grow
-  // the wasm memory (text, runs) mid-call, and the views must follow.
+  // the scratch arrays (text, runs) mid-call.
   for (const [h, w] of [[256, 1600], [255, 1601]]) {
     const board = new Uint8Array(h * w);
     for (let y = 0; y < h; y++) for (let x = (y & 1) ^ 1; x < w; x += 2) board[y * w + x] = 1;
@@ -522,5 +483,26 @@ test("decodeMasks / encodeMasks: channel-last H*W*C, one RLE per class", () => {
       for (let p = 0; p < h * w; p++) assert.equal(mm[p * c + k], chans[k][p] !== 0 ? 1 : 0);
     }
     assert.deepEqual(encodeMasks(mm, h, w, c), rles);
+  }
+});
+
+// ------------------------------------------------------------------ no state between calls
+
+test("one RleScratch shared by interleaved calls of every size gives the naive codec's answers", () => {
+  const rng = createRng(42, "test/rle/scratch");
+  const scratch = new RleScratch();
+  const sizes: Array<[number, number]> = [[256, 1600], [3, 5], [33, 200], [1, 1], [255, 1601], [9, 65]];
+  for (let round = 0; round < 3; round++) {
+    for (const [h, w] of sizes) {
+      const m = randomMask(rng, h, w);
+      const ref = naiveEncode(m, h, w);
+      // Big then small then big: a call must not read what an earlier (larger) call left behind.
+      assert.equal(encodeRle(m, h, w, scratch), ref, `${h}x${w} encode`);
+      assert.deepEqual(decodeRle(ref, h, w, { scratch }), binarize(m), `${h}x${w} decode`);
+      assert.equal(canonicalRle(ref, h, w, scratch), ref, `${h}x${w} canonical`);
+      assert.equal(rleArea(ref, h, w, scratch), binarize(m).reduce((a, v) => a + v, 0), `${h}x${w} area`);
+      assert.deepEqual(decodeMasks([ref, ""], h, w, scratch).filter((_, i) => i % 2 === 0), binarize(m), `${h}x${w} decodeMasks`);
+      assert.throws(() => validateRle("5 1 2 1", h * w >= 5 ? h : 5, w, scratch), RleError);
+    }
   }
 });

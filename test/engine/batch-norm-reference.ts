@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchNormTraining, canFuseBatchNorm } from "../../src/lib/engine/batch-norm";
+import { batchNormTraining, canFuseBatchNorm } from "../../src/lib/engine/index";
 import { onBothBackends, randomHost, relErr, type HostTensor } from "./helpers";
 
 export const TOL = 1e-4;

@@ -1,12 +1,12 @@
 /**
- * The fused training batch norm (engine/batch-norm.ts) on wasm against tfjs' own moments +
+ * The fused training batch norm (engine/batch-norm-training.ts) on wasm against tfjs' own moments +
  * batchNorm on the cpu backend: outputs, batch statistics, gradients (also through the
  * statistics), the Keras layer's moving-statistics update, and no leaks.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { canFuseBatchNorm } from "../../src/lib/engine/batch-norm";
+import { canFuseBatchNorm } from "../../src/lib/engine/index";
 import { batchNorm } from "../../src/lib/models/layers";
 import { randomHost, relErr, setupWasm } from "./helpers";
 import { checkFusedBatchNormAgainstCpu, TOL } from "./batch-norm-reference";

@@ -12,9 +12,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { onBothBackends, randomHost, relErr, runOn } from "./helpers";
 import { backpropFilter, backpropInput, cases, filterReference, inputReference, label, outShape, TOL } from "./conv-reference";
-import { DEFAULT_FILTER_GRAD_TUNING, filterGradNHWC } from "../../src/lib/engine/conv2d-backprop-filter";
-import { convGeometry } from "../../src/lib/engine/conv-geometry";
-import { checkWasmInternals, WasmScope } from "../../src/lib/engine/wasm-scope";
+import { convGeometry } from "../../src/lib/engine/index";
+import { DEFAULT_FILTER_GRAD_TUNING, filterGradNHWC } from "../../src/lib/engine/kernels/Conv2DBackpropFilter";
+import { checkWasmInternals, WasmScope } from "../../src/lib/engine/wasm/scope";
 
 test("Conv2DBackpropFilter (wasm) matches the cpu kernel", async () => {
   const all = cases();

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
+import { registerWasmTrainingKernels } from "../../src/lib/engine/index";
 import { createRng } from "../../src/lib/util/rng";
 
 export interface HostTensor {

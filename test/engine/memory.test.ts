@@ -12,7 +12,7 @@ import {
   recommendedMicroBatch,
   WASM_HEAP_MAX_BYTES,
   wasmHeapInfo,
-} from "../../src/lib/engine/memory";
+} from "../../src/lib/engine/index";
 import { setupWasm } from "./helpers";
 
 const budgetMiB = (HEAP_BUDGET_FRACTION * WASM_HEAP_MAX_BYTES) / 2 ** 20;

@@ -12,14 +12,20 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { counts, randomHost, relErr, runOn, setupWasm, type HostTensor } from "./helpers";
 import { backpropFilter, backpropInput, cases, explicitPads, filterReference, inputReference, label, outShape, TOL, type Case } from "./conv-reference";
-import { loadNativeConvAddon, setNativeEnabled, type NativeConvAddon } from "../../src/lib/engine/native/addon";
-import { nativeConvStats, nativeParams } from "../../src/lib/engine/native/native-conv";
-import { ADAMW_KERNEL } from "../../src/lib/engine/native/native-adamw";
-import { registeredNativeKernels, registerWasmTrainingKernels } from "../../src/lib/engine/wasm-kernels";
-import { convGeometry } from "../../src/lib/engine/conv-geometry";
+import {
+  ADAMW_KERNEL,
+  convGeometry,
+  loadNativeConvAddon,
+  nativeBatchNormStats,
+  nativeConvStats,
+  nativeParams,
+  registeredNativeKernels,
+  registerWasmTrainingKernels,
+  setNativeEnabled,
+  type NativeConvAddon,
+} from "../../src/lib/engine/index";
 import { AdamW } from "../../src/lib/train/optimizers/adamw";
 import { checkFusedBatchNormAgainstCpu } from "./batch-norm-reference";
-import { nativeBatchNormStats } from "../../src/lib/engine/batch-norm-simd";
 
 const loaded = loadNativeConvAddon();
 const required = process.env.STEEL_NATIVE_REQUIRED === "1";

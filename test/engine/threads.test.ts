@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { patchedWorkerSource } from "../../src/lib/engine/threads";
+import { patchedWorkerSource } from "../../src/lib/engine/index";
 import { relErr } from "./helpers";
 
 interface Report {

@@ -6,8 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../../src/lib/engine/wasm-kernels";
-import { wasmStatus } from "../../src/lib/engine/status";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS, wasmStatus } from "../../src/lib/engine/index";
 import { counts, setupWasm } from "./helpers";
 import { createRng } from "../../src/lib/util/rng";
 

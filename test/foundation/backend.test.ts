@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { BackendError, parseBackendName, selectBackend, BACKEND_ORDER, wasmThreadCount, backendLabel, hasFastConvolutions, type BackendChoice } from "../../src/lib/runtime/backend";
-import { nativeThreadCount } from "../../src/lib/engine/native/native-conv";
+import { nativeThreadCount } from "../../src/lib/engine/index";
 import { resnet50Preset } from "../../src/lib/experiments/presets";
 
 function nativeInstalled(): boolean {

@@ -34,7 +34,7 @@ import type { Workspace } from "../runtime/workspace";
 import { writeJsonAtomic } from "../util/atomic-write";
 import { createRng } from "../util/rng";
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../report/static-charts";
-import { recommendedMicroBatch } from "../engine/memory";
+import { recommendedMicroBatch } from "../engine/index";
 
 /** none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast). */
 export type AugmentPreset = "none" | "flips" | "dihedral" | "standard";
@@ -170,7 +170,7 @@ export function classSampler(kind: ClassificationConfig["sampler"], labels: numb
 }
 
 /**
- * On wasm the 4 GiB heap bounds a training step (see src/lib/engine/memory.ts): split the batch
+ * On wasm the 4 GiB heap bounds a training step (see src/lib/engine/wasm/memory.ts): split the batch
  * into the largest micro-batch that fits and accumulate gradients. Other backends: whole batch.
  */
 function defaultMicroBatch(cfg: ClassificationConfig): number | undefined {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Dataset } from "../data/types";
-import { canonicalRle, decodeRle, encodeRle } from "../data/rle";
+import { canonicalRle, decodeRle, encodeRle, RleScratch } from "../data/rle";
 import { parseSeverstalCsv, writeSeverstalCsv } from "../data/severstal-csv";
 import { severstalRowsFromSamples } from "../data/severstal";
 import { writeFileAtomic } from "../util/atomic-write";
@@ -29,17 +29,18 @@ export function rleRoundTrip(ds: Dataset): RoundTrip {
   const out: RoundTrip = { rows: 0, identical: 0, mismatches: [], nonCanonical: 0, pixels: 0, seconds: 0 };
   const progress = createProgress({ total: ds.samples.length, label: "RLE round trip" });
   let buffer: Uint8Array | undefined;
+  const scratch = new RleScratch();
   for (const s of ds.samples) {
     (s.rle ?? []).forEach((rle, c) => {
       if (!rle) return;
       out.rows++;
       if (!buffer || buffer.length !== s.height * s.width) buffer = new Uint8Array(s.height * s.width);
-      const mask = decodeRle(rle, s.height, s.width, { out: buffer });
+      const mask = decodeRle(rle, s.height, s.width, { out: buffer, scratch });
       let px = 0;
       for (let i = 0; i < mask.length; i++) px += mask[i];
       out.pixels += px;
-      const again = encodeRle(mask, s.height, s.width);
-      const canon = canonicalRle(rle, s.height, s.width);
+      const again = encodeRle(mask, s.height, s.width, scratch);
+      const canon = canonicalRle(rle, s.height, s.width, scratch);
       if (canon !== rle.trim()) out.nonCanonical++;
       if (again === canon) out.identical++;
       else out.mismatches.push({ imageId: s.id, classId: c + 1 });

@@ -5,7 +5,7 @@
  * batch variance), in 4 passes over the activation instead of ~20 kernels.
  */
 import * as tf from "@tensorflow/tfjs";
-import { batchNormTraining, canFuseBatchNorm } from "../engine/batch-norm";
+import { batchNormTraining, canFuseBatchNorm } from "../engine/index";
 
 interface LayerVariableLike {
   read(): tf.Tensor;

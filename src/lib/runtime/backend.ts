@@ -7,12 +7,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { registeredNativeKernels, registerWasmTrainingKernels } from "../engine/wasm-kernels";
-import { loadNativeConvAddon, type NativeConvAddon } from "../engine/native/addon";
-import { nativeThreadCount } from "../engine/native/native-conv";
+import {
+  enableWasmThreads,
+  loadNativeConvAddon,
+  nativeThreadCount,
+  registeredNativeKernels,
+  registerWasmTrainingKernels,
+  wasmStatus,
+  type NativeConvAddon,
+} from "../engine/index";
 import { threadCountFromEnv } from "../util/env";
-import { wasmStatus } from "../engine/status";
-import { enableWasmThreads } from "../engine/threads";
 
 /**
  * XNNPACK threads for the wasm backend: STEEL_WASM_THREADS, else one per core (at most 4).

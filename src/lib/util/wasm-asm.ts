@@ -1,13 +1,12 @@
 /**
- * A minimal WebAssembly binary writer: just enough (i32 arithmetic, loops, branches, loads/stores,
- * bulk memory fill and a few 128-bit SIMD ops) to emit small hand-written kernels. No toolchain
- * needed: the module bytes are built in JS and compiled by the engine. Used by the engine's kernels
- * on the tfjs wasm heap (engine/heap-module.ts) and the RLE codec (data/rle-wasm.ts).
- * Opcode numbers: WebAssembly core spec 2.0 (incl. fixed-width SIMD, bulk memory).
+ * A minimal WebAssembly binary writer: just enough (i32 arithmetic, loops, branches, loads/stores
+ * and a few 128-bit SIMD ops) to emit the engine's small hand-written kernels. No toolchain
+ * needed: the module bytes are built in JS and compiled by the engine. Used only by the engine's
+ * kernels on the tfjs wasm heap (engine/wasm/heap-module.ts); it holds just the opcodes they emit.
+ * Opcode numbers: WebAssembly core spec 2.0 (incl. fixed-width SIMD).
  */
 
 export const I32 = 0x7f;
-export const I64 = 0x7e;
 export const V128 = 0x7b;
 
 function u32(n: number): number[] {
@@ -29,19 +28,6 @@ function s32(n: number): number[] {
     const byte = v & 0x7f;
     v >>= 7;
     const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-/** Signed LEB128 of a 64-bit value. */
-function s64(n: bigint): number[] {
-  const out: number[] = [];
-  let v = BigInt.asIntN(64, n);
-  for (;;) {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    const done = (v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0);
     out.push(done ? byte : byte | 0x80);
     if (done) return out;
   }
@@ -95,118 +81,18 @@ export class FunctionBuilder {
   i32(v: number): this {
     return this.op(0x41, ...s32(v));
   }
-  /** i64.const. */
-  i64(v: number | bigint): this {
-    return this.op(0x42, ...s64(BigInt(v)));
-  }
   add(): this {
     return this.op(0x6a);
-  }
-  sub(): this {
-    return this.op(0x6b);
   }
   mul(): this {
     return this.op(0x6c);
   }
-  divU(): this {
-    return this.op(0x6e);
-  }
-  remU(): this {
-    return this.op(0x70);
-  }
-  and(): this {
-    return this.op(0x71);
-  }
-  xor(): this {
-    return this.op(0x73);
-  }
-  shl(): this {
-    return this.op(0x74);
-  }
-  shrU(): this {
-    return this.op(0x76);
-  }
-  ne(): this {
-    return this.op(0x47);
-  }
   ltU(): this {
     return this.op(0x49);
-  }
-  gtU(): this {
-    return this.op(0x4b);
-  }
-  leU(): this {
-    return this.op(0x4d);
-  }
-  geU(): this {
-    return this.op(0x4f);
-  }
-  eqz(): this {
-    return this.op(0x45);
-  }
-  // i64: the RLE scan's 64-lane flip masks and its formatter's 8 digits per word.
-  i64Eqz(): this {
-    return this.op(0x50);
-  }
-  i64Ctz(): this {
-    return this.op(0x7a);
-  }
-  i64Add(): this {
-    return this.op(0x7c);
-  }
-  i64Sub(): this {
-    return this.op(0x7d);
-  }
-  i64Mul(): this {
-    return this.op(0x7e);
-  }
-  i64And(): this {
-    return this.op(0x83);
-  }
-  i64Or(): this {
-    return this.op(0x84);
-  }
-  i64Shl(): this {
-    return this.op(0x86);
-  }
-  i64ShrU(): this {
-    return this.op(0x88);
-  }
-  /** i64.store: [address, value], 8 bytes little-endian (alignment hint 1: any address). */
-  storeI64(offset = 0): this {
-    return this.op(0x37, 0x00, ...u32(offset));
-  }
-  /** i32.wrap_i64: the low 32 bits. */
-  wrapI64(): this {
-    return this.op(0xa7);
-  }
-  /** i64.extend_i32_u: zero-extends. */
-  extendU(): this {
-    return this.op(0xad);
-  }
-  /** select: [a, b, cond] → cond ? a : b. */
-  select(): this {
-    return this.op(0x1b);
   }
   /** i32.load with a constant byte offset (alignment hint 4 bytes). */
   loadI32(offset = 0): this {
     return this.op(0x28, 0x02, ...u32(offset));
-  }
-  /** i32.load8_u: one byte, zero-extended. */
-  loadU8(offset = 0): this {
-    return this.op(0x2d, 0x00, ...u32(offset));
-  }
-  /** i32.store: [address, value]. */
-  storeI32(offset = 0): this {
-    return this.op(0x36, 0x02, ...u32(offset));
-  }
-  /** i32.store8: [address, value], the low byte. */
-  store8(offset = 0): this {
-    return this.op(0x3a, 0x00, ...u32(offset));
-  }
-  /** memory.fill: [address, byte, count] (bulk memory; a native memset). */
-  memoryFill(): this {
-    return this.op(0xfc, ...u32(11), 0x00);
   }
   /** v128.load (alignment hint 1: addresses may be unaligned). */
   loadV(offset = 0): this {
@@ -218,10 +104,6 @@ export class FunctionBuilder {
   }
   storeV(offset = 0): this {
     return this.simd(11, 0x00, ...u32(offset));
-  }
-  /** i8x16.eq: 0xff in each lane where the bytes are equal, else 0. */
-  i8x16Eq(): this {
-    return this.simd(35);
   }
   andV(): this {
     return this.simd(78);
@@ -235,14 +117,6 @@ export class FunctionBuilder {
   }
   xorV(): this {
     return this.simd(81);
-  }
-  /** v128.any_true: 1 if any bit is set. */
-  anyTrue(): this {
-    return this.simd(83);
-  }
-  /** i8x16.bitmask: bit i = top bit of byte lane i. */
-  i8x16Bitmask(): this {
-    return this.simd(100);
   }
   f32x4Add(): this {
     return this.simd(228);
@@ -263,19 +137,8 @@ export class FunctionBuilder {
   loop(): this {
     return this.op(0x03, 0x40);
   }
-  /** if (no result) ... end, taken when the popped i32 is non-zero. */
-  if(): this {
-    return this.op(0x04, 0x40);
-  }
-  else(): this {
-    return this.op(0x05);
-  }
   end(): this {
     return this.op(0x0b);
-  }
-  /** return: leaves the function with the value(s) on the stack. */
-  ret(): this {
-    return this.op(0x0f);
   }
   br(depth: number): this {
     return this.op(0x0c, ...u32(depth));
@@ -292,23 +155,7 @@ export class FunctionBuilder {
     return this.add().set(i);
   }
 
-  /** while (cond) body — `cond` pushes an i32. Inside `body`, br(1) breaks and br(0) continues. */
-  whileLoop(cond: () => void, body: () => void): this {
-    this.block().loop();
-    cond();
-    this.eqz().brIf(1);
-    body();
-    this.br(0).end().end();
-    return this;
-  }
 
-  /** if (cond) body — `cond` pushes an i32. */
-  when(cond: () => void, body: () => void): this {
-    cond();
-    this.if();
-    body();
-    return this.end();
-  }
 
   /**
    * for (counter = 0; counter < limit; counter++) body — as block/loop with the test at the top.
@@ -362,7 +209,6 @@ export interface WasmMemoryLike {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number }) => WasmMemoryLike;
 }
 
 /** This engine's WebAssembly namespace, or undefined when it has none. */

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { projectPaths } from "../../config/paths";
 
 /** Order of the Float64Array `params` of `conv` (must match enum Param in src/native/conv.cc). */
 export const PARAM = {
@@ -37,7 +38,7 @@ export interface AddonLoad {
 
 /** Where the build script puts the addon (STEEL_NATIVE_ADDON overrides). */
 export function defaultAddonPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.STEEL_NATIVE_ADDON?.trim() || path.resolve(__dirname, "../../../../build/native/steel_dnnl.node");
+  return env.STEEL_NATIVE_ADDON?.trim() || path.join(projectPaths().root, "build", "native", "steel_dnnl.node");
 }
 
 let enabled = true;

@@ -11,7 +11,7 @@
  * (order: iter, m…, v…, like tf's Adam) for checkpoints.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAMW_KERNEL, fusedAdamWAvailable, type AdamWAttrs } from "../../engine/native/native-adamw";
+import { ADAMW_KERNEL, fusedAdamWAvailable, type AdamWAttrs } from "../../engine/index";
 import { LrControl, NamedTensor, engineVariable, gradientList } from "./types";
 
 interface Slot {

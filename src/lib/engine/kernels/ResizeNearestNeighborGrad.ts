@@ -1,0 +1,15 @@
+/**
+ * ResizeNearestNeighborGrad for the wasm backend: the stock 4.22 kernel is wrong (gradients land on transposed positions), so it is always
+ * replaced by the separable two-matmul gradient of util/separable-resize-grad.ts. Wraps the
+ * stock kernel: non-4-D or non-float32 calls go to it.
+ */
+import type { WasmKernelConfig } from "../types";
+import { resizeGradKernel } from "../util/separable-resize-grad";
+
+export const resizeNearestNeighborGradConfig: WasmKernelConfig = {
+  kernelName: "ResizeNearestNeighborGrad",
+  backendName: "wasm",
+  kernelFunc: resizeGradKernel("nearest"),
+  wraps: "ResizeNearestNeighborGrad",
+  group: "fixed",
+};
