@@ -14,7 +14,8 @@ import { TrainerMeta, checkTrainerMeta } from "./trainer-meta";
 
 /** sha256 (hex) of the canonical JSON of `config`: key order does not matter, values do. */
 export function configHash(config: unknown): string {
-  return createHash("sha256").update(stableStringify(config, 0)).digest("hex");
+  const canonical = stableStringify(config, 0).slice(0, -1); // without the trailing newline
+  return createHash("sha256").update(canonical, "utf8").digest("hex");
 }
 
 export type ResumeDecision =
