@@ -2,7 +2,8 @@
  * Atomic writes: files and whole directories are written to a temp sibling, fsynced, then
  * renamed into place, so a crash (even SIGKILL) leaves either the previous version or the new
  * one, never a half-written mix. Temp siblings left by a killed writer (`<name>.tmp-<pid>-…`,
- * `<name>.old-<pid>-…`) are removed at the next write to the same parent.
+ * `<name>.old-<pid>-…`) are removed at the next write to the same parent (by the first write of
+ * each process there: a writer that dies mid-run is another process for the next run).
  * Hand-written because the npm packages for this (write-file-atomic) cover files, not directories.
  */
 import * as fs from "fs";
@@ -10,6 +11,14 @@ import * as path from "path";
 
 const STALE = /^(.+)\.(tmp|old)-(\d+)-\d+(?:-\d+)?$/;
 let counter = 0;
+/** Parents already cleaned by this process: a folder of 10 000 images is listed once, not per write. */
+const cleaned = new Set<string>();
+
+function cleanOnce(parent: string): void {
+  if (cleaned.has(parent)) return;
+  cleaned.add(parent);
+  removeStaleTemps(parent);
+}
 
 function stamp(): string {
   counter = (counter + 1) % 1e9;
@@ -82,8 +91,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncPath(parent);
-  removeStaleTemps(parent);
+  // No fsync of the parent here (a hot path: thousands of PNGs); the rename is atomic regardless.
+  cleanOnce(parent);
 }
 
 /**
@@ -116,7 +125,7 @@ export function writeDirAtomic(dir: string, files: Record<string, string | Uint8
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  removeStaleTemps(parent);
+  cleanOnce(parent);
 }
 
 /**
