@@ -91,6 +91,7 @@ test("resume after an interruption reaches the same weights as an uninterrupted 
   };
   await assert.rejects(fit(crashing, { train, val }, { ...opts, callbacks: [earlyStopping({ patience: 100, mode: "max" }), lastCheckpoint({ dir: path.dirname(dir) }), crash] }), /power cut/);
   assert.ok(hasCheckpoint(dir));
+  assert.ok(!hasCheckpoint(path.join(path.dirname(dir), "nothing-here")));
   assert.equal(readCheckpoint<{ epoch: number }>(dir).file.meta.epoch, 1);
 
   const resumed = tinyModel(42); // a different init: everything must come from the checkpoint

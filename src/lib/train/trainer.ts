@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/types";
 import { LossName, LossOptions, createLoss } from "../losses/registry";
 import { LossFn, batchSizeOf } from "../losses/types";
+import { findDirOrPrevious } from "../util/atomic-write";
 import { InterruptedError, clearInterrupt, interruptRequested } from "../util/interrupt";
 import { Progress, ProgressSink, createProgress, silentProgress } from "../util/progress";
 import { createRng } from "../util/rng";
@@ -150,14 +151,13 @@ export async function evaluate(
   return metrics.result(options.prefix ?? "");
 }
 
-/** Whether `dir` holds a checkpoint fit can resume from. */
+/**
+ * Whether `dir` holds a checkpoint fit can resume from: false when there is none; a checkpoint
+ * that is there but damaged throws its CheckpointError (never silently "no checkpoint").
+ */
 export function hasCheckpoint(dir: string): boolean {
-  try {
-    readCheckpoint(dir);
-    return true;
-  } catch {
-    return false;
-  }
+  if (findDirOrPrevious(dir, "model.json") === undefined) return false;
+  return readCheckpoint(dir).hasMetadata;
 }
 
 /** Everything set-up resolves once; the epoch steps read it and update `state`. */
