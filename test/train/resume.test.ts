@@ -134,3 +134,20 @@ test("decideResume refuses another configuration, restarts on request, refuses a
   model.dispose();
   tf.dispose([train.x, train.y]);
 });
+
+test("a run that stopped early is not trained further by a resume", async () => {
+  const train = tinyData(1, 16);
+  const dir = tmp();
+  const hash = configHash({ stop: true });
+  const cbs = () => [earlyStopping({ monitor: "loss", patience: 1, minDelta: 1e-6 }), lastCheckpoint({ dir, configHash: hash })];
+  const o = base({ epochs: 8, optimizer: { name: "sgd", lr: 0 }, scheduler: undefined, microBatchSize: undefined });
+  const model = tinyModel(3);
+  const first = await fit(model, { train }, { ...o, callbacks: cbs() });
+  assert.ok(first.stopped && first.history.length === 2, `stopped ${first.stopped} after ${first.history.length}`);
+  const d = decideResume(dir, hash);
+  assert.ok(d.action === "resume" && /already finished \(2 of 8 epochs, stopped early\)/.test(d.message), d.message);
+  const again = await fit(model, { train }, { ...o, resumeFrom: d.action === "resume" ? d.from : "", callbacks: cbs() });
+  assert.deepEqual([again.epochsRun, again.stopped, again.history.length], [0, true, 2]);
+  model.dispose();
+  tf.dispose([train.x, train.y]);
+});
