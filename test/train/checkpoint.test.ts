@@ -11,8 +11,8 @@ import {
   restoreOptimizerState,
   saveCheckpoint,
   saveModel,
-  writeDirAtomic,
 } from "../../src/lib/train/checkpoint";
+import { writeDirAtomic } from "../../src/lib/util/atomic-write";
 import { createOptimizer } from "../../src/lib/train/optimizers/factory";
 import { createLoss } from "../../src/lib/losses/registry";
 import { trainStep } from "../../src/lib/train/step";

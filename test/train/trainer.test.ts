@@ -10,7 +10,8 @@ import { readCheckpoint, restoreModelWeights } from "../../src/lib/train/checkpo
 import { bestCheckpoint } from "../../src/lib/train/callbacks/best-checkpoint";
 import { earlyStopping } from "../../src/lib/train/callbacks/early-stopping";
 import { listenerCallback } from "../../src/lib/train/callbacks/listener";
-import { historyToCsv } from "../../src/lib/train/callbacks/history-writer";
+import { historyLogger, historyToCsv } from "../../src/lib/train/callbacks/history-writer";
+import { LAST_DIR, lastCheckpoint } from "../../src/lib/train/callbacks/last-checkpoint";
 import { fitTwoStage } from "../../src/lib/train/two-stage";
 import { createLoss } from "../../src/lib/losses/registry";
 import { ProgressState } from "../../src/lib/util/progress";
@@ -81,15 +82,16 @@ test("resume after an interruption reaches the same weights as an uninterrupted 
   const esStraight = earlyStopping({ patience: 100, mode: "max" });
   const rs = await fit(straight, { train, val }, { ...opts, callbacks: [esStraight] });
 
-  const dir = path.join(tmp(), "last");
+  const dir = path.join(tmp(), LAST_DIR);
   const crashing = tinyModel(3);
   const crash: Callback = {
     onEpochBegin(epoch) {
       if (epoch === 2) throw new Error("simulated power cut");
     },
   };
-  await assert.rejects(fit(crashing, { train, val }, { ...opts, checkpointDir: dir, callbacks: [earlyStopping({ patience: 100, mode: "max" }), crash] }), /power cut/);
+  await assert.rejects(fit(crashing, { train, val }, { ...opts, callbacks: [earlyStopping({ patience: 100, mode: "max" }), lastCheckpoint({ dir: path.dirname(dir) }), crash] }), /power cut/);
   assert.ok(hasCheckpoint(dir));
+  assert.ok(!hasCheckpoint(path.join(path.dirname(dir), "nothing-here")));
   assert.equal(readCheckpoint<{ epoch: number }>(dir).file.meta.epoch, 1);
 
   const resumed = tinyModel(42); // a different init: everything must come from the checkpoint
@@ -143,7 +145,7 @@ test("bestCheckpoint keeps the epoch with the lowest val_loss; history is writte
   const root = tmp();
   const best = bestCheckpoint({ dir: path.join(root, "best") });
   const model = tinyModel(4);
-  const r = await fit(model, { train, val }, base({ epochs: 4, outDir: root, callbacks: [best], optimizer: { name: "sgd", lr: 0.5, momentum: 0.9 } }));
+  const r = await fit(model, { train, val }, base({ epochs: 4, callbacks: [best, historyLogger({ dir: root })], optimizer: { name: "sgd", lr: 0.5, momentum: 0.9 } }));
   const losses = r.history.map((h) => h.val_loss);
   const argmin = losses.indexOf(Math.min(...losses));
   assert.equal(best.state.bestEpoch, argmin);

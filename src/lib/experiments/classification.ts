@@ -27,6 +27,7 @@ import { OptimizerSpec } from "../train/optimizers/factory";
 import { SchedulerSpec } from "../train/schedulers";
 import { bestCheckpoint } from "../train/callbacks/best-checkpoint";
 import { earlyStopping } from "../train/callbacks/early-stopping";
+import { historyLogger } from "../train/callbacks/history-writer";
 import { loadModel, readCheckpoint, restoreModelWeights } from "../train/checkpoint";
 import { EpochLogs } from "../train/types";
 import { evaluateProbabilities, ClassificationEvaluation, Predictions, predictSource } from "./evaluation";
@@ -212,8 +213,7 @@ export async function runClassification(ws: Workspace, ds: Dataset, cfg: Classif
     classWeights: weights,
     seed,
     monitor,
-    callbacks,
-    outDir,
+    callbacks: [...callbacks, historyLogger({ dir: outDir })],
     label: `${cfg.run} (${cfg.model})`,
   });
   const trainSeconds = (Date.now() - t0) / 1000;

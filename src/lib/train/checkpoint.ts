@@ -2,23 +2,31 @@
  * Checkpoints in the tfjs layers format (model.json + weights.bin) written WITHOUT tfjs-node:
  * model.save(tf.io.withSaveHandler(...)) gives the artifacts, we write the files ourselves.
  * A checkpoint directory:
- *   model.json       tfjs "layers-model" JSON (loadable by tf.loadLayersModel from a URL/handler)
+ *   model.json       tfjs "layers-model" JSON (loadable by tf.loadLayersModel from a URL/handler);
+ *                    userDefinedMetadata.weightsSha256 = sha256 of weights.bin
  *   weights.bin      model weights
  *   optimizer.bin    optimizer slots (AdamW moments, momentum…) when an optimizer is given
- *   checkpoint.json  metadata: epoch, step, seed, optimizer config + slot specs, scheduler state,
- *                    best metric, history, callback state (whatever the caller puts in `meta`)
- * The directory is written atomically: everything goes to a sibling temp directory, fsynced, then
- * swapped in by rename, so a crash never leaves a half-written checkpoint under `dir`.
+ *   checkpoint.json  metadata: epoch, step, seed, optimizer config + slot specs (+ sha256 of
+ *                    optimizer.bin), scheduler state, best metric, history, callback state
+ *                    (whatever the caller puts in `meta`)
+ * Written atomically (util/atomic-write writeDirAtomic). Every file is checked on load: JSON
+ * that does not parse, a missing or short weights file, a hash mismatch, NaN/Inf weights each
+ * give one CheckpointError naming the file and what to do. NaN/Inf weights are refused on save.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { stableStringify } from "../util/atomic-write";
+import { findDirOrPrevious, stableStringify, writeDirAtomic } from "../util/atomic-write";
+import { CheckpointError, DAMAGED, checkBytes, firstNonFinite, readBuffer, readJson, sha256 } from "./checkpoint-checks";
 import { NamedTensor } from "./optimizers/types";
 import "../models/input-normalization"; // registers the normalisation layer so saved models load
 
+
+export { CheckpointError, firstNonFinite, sha256 } from "./checkpoint-checks";
+
 export const CHECKPOINT_FORMAT = "steel-defect-lab/checkpoint";
-export const CHECKPOINT_VERSION = 1;
+/** 2 adds the sha256 of weights.bin / optimizer.bin; version 1 files (no hashes) still load. */
+export const CHECKPOINT_VERSION = 2;
 
 type WeightSpec = tf.io.WeightsManifestEntry;
 
@@ -29,6 +37,8 @@ export interface OptimizerStateMeta {
   specs: WeightSpec[];
   /** Original slot names in order (e.g. "dense/kernel/m"). */
   names: string[];
+  /** sha256 (hex) of optimizer.bin; absent in version-1 files. */
+  sha256?: string;
 }
 
 export interface CheckpointFile<M = Record<string, unknown>> {
@@ -44,66 +54,13 @@ export interface LoadedCheckpoint<M = Record<string, unknown>> {
   weightSpecs: WeightSpec[];
   weightData: ArrayBuffer;
   file: CheckpointFile<M>;
+  /** false for a bare model directory (saveModel): no checkpoint.json, `file.meta` is {}. */
+  hasMetadata: boolean;
   optimizerData?: ArrayBuffer;
-}
-
-function fsyncWrite(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Writes `files` into `dir` atomically (temp dir + rename; the old dir is removed after the swap). */
-export function writeDirAtomic(dir: string, files: Record<string, string | Uint8Array>): void {
-  const abs = path.resolve(dir);
-  fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
-  const tmp = `${abs}.tmp-${stamp}`;
-  fs.mkdirSync(tmp);
-  try {
-    for (const [name, data] of Object.entries(files)) fsyncWrite(path.join(tmp, name), data);
-    if (fs.existsSync(abs)) {
-      const old = `${abs}.old-${stamp}`;
-      fs.renameSync(abs, old);
-      fs.renameSync(tmp, abs);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, abs);
-    }
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-/** A crash between the two renames leaves only `<dir>.old-*`; fall back to the newest such copy. */
-function resolveDir(dir: string): string {
-  const abs = path.resolve(dir);
-  if (fs.existsSync(path.join(abs, "model.json"))) return abs;
-  const parent = path.dirname(abs);
-  const base = path.basename(abs) + ".old-";
-  const olds = fs.existsSync(parent)
-    ? fs
-        .readdirSync(parent)
-        .filter((f) => f.startsWith(base) && fs.existsSync(path.join(parent, f, "model.json")))
-        .map((f) => path.join(parent, f))
-        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
-    : [];
-  if (olds.length) return olds[0];
-  throw new Error(`checkpoint: no model.json in ${abs}; pass the directory a checkpoint was saved to (it holds model.json, weights.bin, checkpoint.json)`);
 }
 
 function toBytes(buf: ArrayBuffer): Uint8Array {
   return new Uint8Array(buf);
-}
-
-function readBuffer(file: string): ArrayBuffer {
-  const b = fs.readFileSync(file);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
 /** Model artifacts via a save handler (no file:// handler needed). */
@@ -143,23 +100,26 @@ export function canonicalWeights(model: tf.LayersModel): tf.LayerVariable[] {
   return out;
 }
 
-function modelFiles(a: tf.io.ModelArtifacts, weightOrder?: string[]): Record<string, string | Uint8Array> {
+function modelFiles(a: tf.io.ModelArtifacts, where: string, weightOrder?: string[]): Record<string, string | Uint8Array> {
   const data = a.weightData ? tf.io.CompositeArrayBuffer.join(a.weightData) : new ArrayBuffer(0);
+  const specs = a.weightSpecs ?? [];
+  const bad = firstNonFinite(data, specs);
+  if (bad) throw new Error(`${where}: weight ${bad}; not saved (the previous copy, if any, is kept) — lower the learning rate or check the inputs`);
   const json: tf.io.ModelJSON = {
     modelTopology: a.modelTopology as {},
     format: a.format ?? "layers-model",
     generatedBy: a.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: a.convertedBy ?? null,
-    weightsManifest: [{ paths: ["weights.bin"], weights: a.weightSpecs ?? [] }],
+    weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
     ...(a.trainingConfig ? { trainingConfig: a.trainingConfig } : {}),
-    ...(a.userDefinedMetadata || weightOrder ? { userDefinedMetadata: { ...(a.userDefinedMetadata ?? {}), ...(weightOrder ? { weightOrder } : {}) } } : {}),
+    userDefinedMetadata: { ...(a.userDefinedMetadata ?? {}), ...(weightOrder ? { weightOrder } : {}), weightsSha256: sha256(data) },
   };
   return { "model.json": JSON.stringify(json), "weights.bin": toBytes(data) };
 }
 
 /** Saves just the model (model.json + weights.bin), atomically. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
-  writeDirAtomic(dir, modelFiles(await modelArtifacts(model), canonicalWeights(model).map((w) => w.originalName)));
+  writeDirAtomic(dir, modelFiles(await modelArtifacts(model), `saveModel(${dir})`, canonicalWeights(model).map((w) => w.originalName)));
 }
 
 export interface SaveCheckpointArgs<M> {
@@ -168,22 +128,21 @@ export interface SaveCheckpointArgs<M> {
   meta: M;
 }
 
-/** Saves model, optimizer slots and metadata as one atomic directory. */
+/** Saves model, optimizer slots and metadata as one atomic directory; refuses NaN/Inf weights. */
 export async function saveCheckpoint<M>(dir: string, args: SaveCheckpointArgs<M>): Promise<void> {
-  const files = modelFiles(await modelArtifacts(args.model), canonicalWeights(args.model).map((w) => w.originalName));
+  const where = `saveCheckpoint(${dir})`;
+  const files = modelFiles(await modelArtifacts(args.model), where, canonicalWeights(args.model).map((w) => w.originalName));
   const file: CheckpointFile<M> = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, meta: args.meta };
   if (args.optimizer) {
     const weights: NamedTensor[] = await args.optimizer.getWeights();
     try {
       const indexed = weights.map((w, i) => ({ name: `slot/${i}`, tensor: w.tensor }));
       const { data, specs } = await tf.io.encodeWeights(indexed);
+      const names = weights.map((w) => w.name);
+      const bad = firstNonFinite(data, specs, names);
+      if (bad) throw new Error(`${where}: optimizer slot ${bad}; not saved (the previous copy, if any, is kept)`);
       files["optimizer.bin"] = toBytes(data);
-      file.optimizer = {
-        className: args.optimizer.getClassName(),
-        config: args.optimizer.getConfig(),
-        specs,
-        names: weights.map((w) => w.name),
-      };
+      file.optimizer = { className: args.optimizer.getClassName(), config: args.optimizer.getConfig(), specs, names, sha256: sha256(data) };
     } finally {
       // Only the iteration scalar is a fresh tensor; the slots belong to the optimizer.
       const iter = weights.find((w) => w.name === "iter");
@@ -194,23 +153,71 @@ export async function saveCheckpoint<M>(dir: string, args: SaveCheckpointArgs<M>
   writeDirAtomic(dir, files);
 }
 
-/** Reads a checkpoint (or a bare saveModel directory) from disk. */
-export function readCheckpoint<M = Record<string, unknown>>(dir: string): LoadedCheckpoint<M> {
-  const d = resolveDir(dir);
-  const modelJson = JSON.parse(fs.readFileSync(path.join(d, "model.json"), "utf8")) as tf.io.ModelJSON;
-  const manifest = modelJson.weightsManifest ?? [];
+function readModelJson(d: string): { modelJson: tf.io.ModelJSON; weightSpecs: WeightSpec[]; weightData: ArrayBuffer } {
+  const jsonFile = path.join(d, "model.json");
+  const modelJson = readJson<tf.io.ModelJSON>(jsonFile);
+  const manifest = modelJson.weightsManifest;
+  if (!modelJson.modelTopology || !Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g.paths) || !Array.isArray(g.weights))) {
+    throw new CheckpointError(jsonFile, `checkpoint: ${jsonFile} lacks modelTopology or a weightsManifest of {paths, weights}; ${DAMAGED}`);
+  }
   const weightSpecs = manifest.flatMap((g) => g.weights);
   const paths = manifest.flatMap((g) => g.paths);
-  const buffers = paths.map((p) => readBuffer(path.join(d, p)));
-  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  const weightData = tf.io.concatenateArrayBuffers(paths.map((p) => readBuffer(path.join(d, p), `model weights listed in ${jsonFile}`)));
+  const weightsFile = paths.length === 1 ? path.join(d, paths[0]) : `${d}/{${paths.join(",")}}`;
+  const sha = (modelJson.userDefinedMetadata as { weightsSha256?: string } | undefined)?.weightsSha256;
+  checkBytes(weightsFile, weightData, weightSpecs, jsonFile, sha);
+  const bad = firstNonFinite(weightData, weightSpecs);
+  if (bad) throw new CheckpointError(weightsFile, `checkpoint: ${weightsFile} weight ${bad}; the model diverged before this save — resume from an earlier checkpoint or train again`);
+  return { modelJson, weightSpecs, weightData };
+}
+
+function readMetaFile<M>(d: string): CheckpointFile<M> | undefined {
   const metaFile = path.join(d, "checkpoint.json");
-  const file: CheckpointFile<M> = fs.existsSync(metaFile)
-    ? (JSON.parse(fs.readFileSync(metaFile, "utf8")) as CheckpointFile<M>)
-    : { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, meta: {} as M };
-  if (file.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint: ${metaFile} has format "${file.format}", expected "${CHECKPOINT_FORMAT}"`);
-  if (file.version > CHECKPOINT_VERSION) throw new Error(`checkpoint: ${metaFile} is version ${file.version}; this library reads up to ${CHECKPOINT_VERSION}`);
+  if (!fs.existsSync(metaFile)) return undefined;
+  const file = readJson<CheckpointFile<M>>(metaFile);
+  if (!file || typeof file !== "object" || Array.isArray(file)) throw new CheckpointError(metaFile, `checkpoint: ${metaFile} is not a JSON object; ${DAMAGED}`);
+  if (file.format !== CHECKPOINT_FORMAT) throw new CheckpointError(metaFile, `checkpoint: ${metaFile} has format "${file.format}", expected "${CHECKPOINT_FORMAT}"`);
+  if (!Number.isInteger(file.version) || file.version < 1) throw new CheckpointError(metaFile, `checkpoint: ${metaFile} has version ${JSON.stringify(file.version)}, expected an integer ≥ 1; ${DAMAGED}`);
+  if (file.version > CHECKPOINT_VERSION) throw new CheckpointError(metaFile, `checkpoint: ${metaFile} is version ${file.version}; this library reads up to ${CHECKPOINT_VERSION} (update the code)`);
+  if (!file.meta || typeof file.meta !== "object" || Array.isArray(file.meta)) throw new CheckpointError(metaFile, `checkpoint: ${metaFile} has no "meta" object; ${DAMAGED}`);
+  const o = file.optimizer;
+  if (o !== undefined && (typeof o.className !== "string" || !Array.isArray(o.specs) || !Array.isArray(o.names) || o.names.length !== o.specs.length)) {
+    throw new CheckpointError(metaFile, `checkpoint: ${metaFile} has an optimizer entry without className, or specs and names of different lengths; ${DAMAGED}`);
+  }
+  return file;
+}
+
+function readOptimizerData(d: string, o: OptimizerStateMeta | undefined): ArrayBuffer | undefined {
   const optFile = path.join(d, "optimizer.bin");
-  return { dir: d, modelJson, weightSpecs, weightData, file, ...(fs.existsSync(optFile) ? { optimizerData: readBuffer(optFile) } : {}) };
+  if (!o) return undefined;
+  const data = readBuffer(optFile, "optimizer state listed in checkpoint.json");
+  const metaFile = path.join(d, "checkpoint.json");
+  checkBytes(optFile, data, o.specs, metaFile, o.sha256);
+  const bad = firstNonFinite(data, o.specs, o.names);
+  if (bad) throw new CheckpointError(optFile, `checkpoint: ${optFile} slot ${bad}; resume from an earlier checkpoint or train again`);
+  return data;
+}
+
+/**
+ * Reads and checks a checkpoint (or a bare saveModel directory). If `dir` is missing but a
+ * complete `<dir>.old-*` exists (a crash mid-swap), that previous version is read.
+ */
+export function readCheckpoint<M = Record<string, unknown>>(dir: string): LoadedCheckpoint<M> {
+  const d = findDirOrPrevious(dir, "model.json");
+  if (!d) {
+    const abs = path.resolve(dir);
+    throw new CheckpointError(abs, `checkpoint: no model.json in ${abs}; pass the directory a checkpoint was saved to (it holds model.json, weights.bin, checkpoint.json)`);
+  }
+  const model = readModelJson(d);
+  const meta = readMetaFile<M>(d);
+  const optimizerData = readOptimizerData(d, meta?.optimizer);
+  return {
+    dir: d,
+    ...model,
+    file: meta ?? { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, meta: {} as M },
+    hasMetadata: meta !== undefined,
+    ...(optimizerData ? { optimizerData } : {}),
+  };
 }
 
 /** A new LayersModel from a checkpoint directory (custom layers must be registered first). */

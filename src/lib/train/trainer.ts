@@ -1,136 +1,43 @@
 /**
- * fit(model, data, options): the training loop for notebooks and scripts.
+ * fit(model, data, options): the training loop for notebooks and scripts, in steps — setUp,
+ * restore (resumeFrom), trainEpoch, validate, endEpoch — that fit strings together.
  *
  * Data is abstract: `data.train` is a BatchSource (x [N, H, W, C], y [N, C] or masks
  * [N, H, W, C], a known batchesPerEpoch, a fresh async iterable per epoch) — the streaming loader
  * plugs in directly — or plain tensors {x, y} batched by arrayBatches with `batchSize`.
  * Each step: scheduler → lr, trainStep (gradient accumulation over `microBatchSize`), metrics
- * collected from the training-mode predictions. Each epoch: validation, history row, scheduler
- * state update, callbacks (may stop), optional resumable checkpoint in `checkpointDir`.
+ * collected from the training-mode predictions, then the interrupt check. Each epoch: validation,
+ * history row, scheduler state update, callbacks (may stop). Files are the callbacks' business:
+ * historyLogger (history.csv/json), lastCheckpoint (last/ every epoch), bestCheckpoint.
  * `resumeFrom` restores weights, optimizer slots, scheduler state, history and callback state,
  * so an interrupted run finishes with the same weights as an uninterrupted one (same seed).
+ * Every random order is a function of (seed, epoch) (arrayBatches, the data samplers), so no RNG
+ * position needs saving.
  */
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { readRunConfig } from "../config/run-config";
 import { BatchSource } from "../data/types";
-import { LossName, LossOptions, createLoss } from "../losses/registry";
 import { LossFn, batchSizeOf } from "../losses/types";
-import { ProgressSink, createProgress, silentProgress } from "../util/progress";
+import { findDirOrPrevious } from "../util/atomic-write";
+import { InterruptedError, clearInterrupt, interruptRequested } from "../util/interrupt";
+import { Progress, createProgress, silentProgress } from "../util/progress";
 import { createRng } from "../util/rng";
 import { arrayBatches } from "./array-batches";
-import { HistoryFiles, writeHistory } from "./callbacks/history-writer";
-import { readCheckpoint, restoreModelWeights, restoreOptimizerState, saveCheckpoint } from "./checkpoint";
+import { CheckpointError, readCheckpoint, restoreModelWeights, restoreOptimizerState, saveCheckpoint } from "./checkpoint";
 import { EpochMetrics, Task } from "./epoch-metrics";
+import { evaluate } from "./evaluate";
+import { FitData, FitOptions, FitResult, inferTask, isBatchSource, resolveLoss } from "./fit-options";
 import { OptimizerSpec, optimizerFromSpec } from "./optimizers/factory";
 import { ScheduledOptimizer } from "./optimizers/types";
 import { SchedulerSpec, SchedulerState, initialSchedulerState, lrAt, schedulerEpochEnd } from "./schedulers";
 import { trainStep } from "./step";
+import { TrainerMeta, checkTrainerMeta } from "./trainer-meta";
 import { Callback, EpochLogs, TrainContext, improves, resolveMode } from "./types";
 
-/** Plain tensors, batched by arrayBatches (the trainer does not dispose them). */
-export interface ArrayData {
-  x: tf.Tensor4D;
-  y: tf.Tensor;
-  ids?: readonly string[];
-}
-
-export interface FitData {
-  train: BatchSource | ArrayData;
-  val?: BatchSource | ArrayData;
-}
-
-export interface FitOptions {
-  epochs: number;
-  /** Batch size for ArrayData (a BatchSource has its own); default 32. */
-  batchSize?: number;
-  /** Gradient accumulation: micro-batch size (default: the whole batch). */
-  microBatchSize?: number;
-  /** Spec (default {name: "adamw", lr: 1e-3}) or a ready optimizer (not disposed by fit). */
-  optimizer?: OptimizerSpec | ScheduledOptimizer;
-  scheduler?: SchedulerSpec;
-  /** Loss name or function; default by task: cross-entropy, bce, bce-dice. */
-  loss?: LossName | LossFn;
-  lossOptions?: LossOptions;
-  /** Per-class weights: classWeights of cross-entropy, alpha of focal. */
-  classWeights?: readonly number[];
-  /** Default: from the loss name (bce/binary-focal → multilabel, dice/bce-dice → segmentation), else multiclass. */
-  task?: Task;
-  callbacks?: Callback[];
-  /** Seed for shuffling (default: readRunConfig().seed). */
-  seed?: number;
-  /** Metric whose best value is recorded in checkpoints; default val_loss with validation data, else loss. */
-  monitor?: string;
-  /** false = silent; a sink = custom drawing (tests); default: notebook / terminal bar. */
-  progress?: boolean | ProgressSink;
-  /** Label shown on the progress bar. */
-  label?: string;
-  /** Write history.csv and history.json here (after every epoch). */
-  outDir?: string;
-  /** Save a resumable checkpoint of the last epoch here after every epoch. */
-  checkpointDir?: string;
-  /** Resume from a checkpoint saved by checkpointDir / bestCheckpoint / ctx.saveCheckpoint. */
-  resumeFrom?: string;
-}
-
-export interface FitResult {
-  history: EpochLogs[];
-  /** Epochs run in this call (excluding those restored from a checkpoint). */
-  epochsRun: number;
-  stopped: boolean;
-  /** Epoch (0-based) after which the checkpoint resumed, if resumed. */
-  resumedAfterEpoch?: number;
-  /** Wall-clock seconds per epoch; kept out of history so history stays reproducible. */
-  timings: { epoch: number; seconds: number }[];
-  files?: HistoryFiles;
-  task: Task;
-  lossName: string;
-}
-
-/** What checkpoint.json holds for the trainer. */
-export interface TrainerMeta {
-  /** Last completed epoch, 0-based. */
-  epoch: number;
-  /** Optimizer steps done. */
-  step: number;
-  epochs: number;
-  seed: number;
-  baseLr: number;
-  optimizer: OptimizerSpec | { className: string; config: tf.serialization.ConfigDict };
-  scheduler: { spec: SchedulerSpec; state: SchedulerState };
-  task: Task;
-  loss: string;
-  history: EpochLogs[];
-  best?: { monitor: string; value: number; epoch: number };
-  callbacks: Record<string, unknown>;
-}
-
-function isBatchSource(d: BatchSource | ArrayData): d is BatchSource {
-  return typeof (d as BatchSource).batches === "function";
-}
-
-function inferTask(loss: FitOptions["loss"]): Task {
-  if (loss === "bce" || loss === "binary-focal") return "multilabel";
-  if (loss === "dice" || loss === "bce-dice") return "segmentation";
-  return "multiclass";
-}
-
-const DEFAULT_LOSS: Record<Task, LossName> = { multiclass: "cross-entropy", multilabel: "bce", segmentation: "bce-dice" };
-
-export function resolveLoss(options: Pick<FitOptions, "loss" | "lossOptions" | "classWeights">, task: Task): LossFn {
-  const loss = options.loss ?? DEFAULT_LOSS[task];
-  if (typeof loss === "function") {
-    if (options.classWeights) throw new Error("fit: classWeights only apply to a loss given by name (cross-entropy, focal); fold them into your loss function");
-    if (options.lossOptions) throw new Error("fit: lossOptions only apply to a loss given by name");
-    return loss;
-  }
-  const lo: LossOptions = { ...(options.lossOptions ?? {}) };
-  if (options.classWeights) {
-    if (loss === "cross-entropy") lo.classWeights = options.classWeights;
-    else if (loss === "focal") lo.alpha = options.classWeights;
-    else throw new Error(`fit: classWeights apply to cross-entropy and focal, not "${loss}" (for bce use lossOptions.posWeight)`);
-  }
-  return createLoss(loss, lo);
-}
+// What fit takes and returns, and its evaluation step, stay importable from here.
+export * from "./fit-options";
+export { evaluate } from "./evaluate";
+export type { TrainerMeta } from "./trainer-meta";
 
 function progressFor(options: FitOptions, label: string, total: number) {
   if (options.progress === false) return silentProgress;
@@ -143,200 +50,253 @@ function display(logs: Record<string, number>): Record<string, number> {
   return out;
 }
 
-/** Loss and metrics of a model over a BatchSource (inference mode). Disposes every batch. */
-export async function evaluate(
-  model: tf.LayersModel,
-  source: BatchSource,
-  options: { loss: LossFn; task: Task; epoch?: number; prefix?: string },
-): Promise<Record<string, number>> {
-  const metrics = new EpochMetrics(options.task, options.loss.fromLogits ? 0 : 0.5);
-  const normalizer = options.loss.normalizer ?? batchSizeOf;
-  for await (const batch of source.batches(options.epoch ?? 0)) {
-    try {
-      const { pred, loss } = tf.tidy(() => {
-        const p = model.apply(batch.x, { training: false }) as tf.Tensor;
-        return { pred: p, loss: options.loss(batch.y, p) };
-      });
-      metrics.add(batch.y, pred, loss.dataSync()[0], normalizer(batch.y));
-      tf.dispose([pred, loss]);
-    } finally {
-      tf.dispose([batch.x, batch.y]);
-    }
-  }
-  return metrics.result(options.prefix ?? "");
-}
-
-/** Whether `dir` holds a checkpoint fit can resume from. */
+/**
+ * Whether `dir` holds a checkpoint fit can resume from: false when there is none; a checkpoint
+ * that is there but damaged throws its CheckpointError (never silently "no checkpoint").
+ */
 export function hasCheckpoint(dir: string): boolean {
-  try {
-    readCheckpoint(dir);
-    return true;
-  } catch {
-    return false;
-  }
+  if (findDirOrPrevious(dir, "model.json") === undefined) return false;
+  return readCheckpoint(dir).hasMetadata;
 }
 
-export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<FitResult> {
+/** Everything set-up resolves once; the epoch steps read it and update `state`. */
+interface FitRun {
+  model: tf.LayersModel;
+  options: FitOptions;
+  seed: number;
+  task: Task;
+  loss: LossFn;
+  lossName: string;
+  train: BatchSource;
+  val?: BatchSource;
+  monitor: string;
+  monitorMode: "min" | "max";
+  optimizer: ScheduledOptimizer;
+  ownsOptimizer: boolean;
+  optSpec?: OptimizerSpec;
+  baseLr: number;
+  schedSpec: SchedulerSpec;
+  callbacks: Callback[];
+  cbNames: string[];
+  stepsPerEpoch: number;
+  totalSteps: number;
+  ctx: TrainContext;
+  state: {
+    schedState: SchedulerState;
+    history: EpochLogs[];
+    step: number;
+    startEpoch: number;
+    resumedAfterEpoch?: number;
+    /** Epoch being trained, -1 before the first; the epoch a checkpoint is labelled with. */
+    currentEpoch: number;
+  };
+}
+
+/** Set-up: resolves task, loss, batch sources, optimizer, scheduler and the callbacks' context. */
+function setUp(model: tf.LayersModel, data: FitData, options: FitOptions): FitRun {
   if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`fit: epochs must be an integer ≥ 1, got ${options.epochs}`);
-  const seed = options.seed ?? readRunConfig().seed;
+  if (!Number.isInteger(options.seed)) throw new Error(`fit: seed must be an integer (the run seed, e.g. readRunConfig().seed), got ${options.seed}`);
+  const seed = options.seed;
   const task = options.task ?? inferTask(options.loss);
   const loss = resolveLoss(options, task);
-  const lossName = loss.lossName ?? "custom";
   const batchSize = options.batchSize ?? 32;
   const train = isBatchSource(data.train)
     ? data.train
     : arrayBatches(data.train.x, data.train.y, batchSize, createRng(seed, "train/shuffle"), { ids: data.train.ids });
   const val = data.val === undefined ? undefined : isBatchSource(data.val) ? data.val : arrayBatches(data.val.x, data.val.y, batchSize, null, { ids: data.val.ids });
   const monitor = options.monitor ?? (val ? "val_loss" : "loss");
-  const monitorMode = resolveMode(monitor);
 
   // A spec is built (and disposed) here; a ready optimizer belongs to the caller.
   const given = options.optimizer instanceof tf.Optimizer ? (options.optimizer as ScheduledOptimizer) : undefined;
   const optSpec: OptimizerSpec | undefined = given ? undefined : ((options.optimizer as OptimizerSpec | undefined) ?? { name: "adamw", lr: 1e-3 });
   const optimizer: ScheduledOptimizer = given ?? optimizerFromSpec(optSpec as OptimizerSpec);
-  const ownsOptimizer = given === undefined;
   if (typeof optimizer.setLearningRate !== "function" || typeof optimizer.getLearningRate !== "function") {
     throw new Error("fit: the optimizer must have setLearningRate/getLearningRate (use createOptimizer or pass a spec)");
   }
-  const baseLr = optSpec ? optSpec.lr : optimizer.getLearningRate();
-  const schedSpec: SchedulerSpec = options.scheduler ?? { type: "none" };
   const callbacks = [...(options.callbacks ?? [])];
-  const cbNames = callbacks.map((c, i) => c.name ?? `callback${i}`);
-
-  const stepsPerEpoch = train.batchesPerEpoch;
-  const totalSteps = options.epochs * stepsPerEpoch;
-  let schedState = initialSchedulerState();
-  let history: EpochLogs[] = [];
-  let step = 0;
-  let startEpoch = 0;
-  let resumedAfterEpoch: number | undefined;
-
-  const buildMeta = (epoch: number): TrainerMeta => {
-    const cbState: Record<string, unknown> = {};
-    callbacks.forEach((c, i) => {
-      if (c.getState) cbState[cbNames[i]] = c.getState();
-    });
-    let best: TrainerMeta["best"];
-    history.forEach((h) => {
-      const v = h[monitor];
-      if (v !== undefined && improves(v, best ? best.value : null, monitorMode)) best = { monitor, value: v, epoch: h.epoch };
-    });
-    return {
-      epoch,
-      step,
-      epochs: options.epochs,
-      seed,
-      baseLr,
-      optimizer: optSpec ?? { className: optimizer.getClassName(), config: optimizer.getConfig() },
-      scheduler: { spec: schedSpec, state: schedState },
-      task,
-      loss: lossName,
-      history,
-      ...(best ? { best } : {}),
-      callbacks: cbState,
-    };
+  const run: FitRun = {
+    model,
+    options,
+    seed,
+    task,
+    loss,
+    lossName: loss.lossName ?? "custom",
+    train,
+    val,
+    monitor,
+    monitorMode: resolveMode(monitor),
+    optimizer,
+    ownsOptimizer: given === undefined,
+    optSpec,
+    baseLr: optSpec ? optSpec.lr : optimizer.getLearningRate(),
+    schedSpec: options.scheduler ?? { type: "none" },
+    callbacks,
+    cbNames: callbacks.map((c, i) => c.name ?? `callback${i}`),
+    stepsPerEpoch: train.batchesPerEpoch,
+    totalSteps: options.epochs * train.batchesPerEpoch,
+    ctx: undefined as unknown as TrainContext,
+    state: { schedState: initialSchedulerState(), history: [], step: 0, startEpoch: 0, currentEpoch: -1 },
   };
-
-  let currentEpoch = -1;
-  const ctx: TrainContext = {
+  run.ctx = {
     model,
     optimizer,
-    history,
+    history: run.state.history,
     epochs: options.epochs,
     seed,
     stopTraining: false,
-    saveCheckpoint: (dir: string) => saveCheckpoint<TrainerMeta>(dir, { model, optimizer, meta: buildMeta(currentEpoch) }),
+    saveCheckpoint: (dir: string, extra?: { configHash?: string }) =>
+      saveCheckpoint<TrainerMeta>(dir, { model, optimizer, meta: buildMeta(run, run.state.currentEpoch, extra) }),
   };
+  return run;
+}
 
-  try {
-    if (options.resumeFrom) {
-      const ckpt = readCheckpoint<TrainerMeta>(options.resumeFrom);
-      const meta = ckpt.file.meta;
-      if (meta.seed !== seed) {
-        throw new Error(`fit: checkpoint ${ckpt.dir} was trained with seed ${meta.seed} but this run uses ${seed}; resume with the same seed (or start a new run)`);
+/** The checkpoint metadata of the state after `epoch`. */
+function buildMeta(run: FitRun, epoch: number, extra: { configHash?: string } = {}): TrainerMeta {
+  const { state, options } = run;
+  const cbState: Record<string, unknown> = {};
+  run.callbacks.forEach((c, i) => {
+    if (c.getState) cbState[run.cbNames[i]] = c.getState();
+  });
+  let best: TrainerMeta["best"];
+  state.history.forEach((h) => {
+    const v = h[run.monitor];
+    if (v !== undefined && improves(v, best ? best.value : null, run.monitorMode)) best = { monitor: run.monitor, value: v, epoch: h.epoch };
+  });
+  return {
+    epoch,
+    step: state.step,
+    epochs: options.epochs,
+    seed: run.seed,
+    baseLr: run.baseLr,
+    optimizer: run.optSpec ?? { className: run.optimizer.getClassName(), config: run.optimizer.getConfig() },
+    scheduler: { spec: run.schedSpec, state: state.schedState },
+    task: run.task,
+    loss: run.lossName,
+    history: state.history,
+    ...(best ? { best } : {}),
+    callbacks: cbState,
+    ...(run.ctx.stopTraining ? { stopped: true } : {}),
+    ...(extra.configHash !== undefined ? { configHash: extra.configHash } : {}),
+  };
+}
+
+/** Restore: weights, optimizer slots, scheduler state, history and callback states from `dir`. */
+async function restore(run: FitRun, dir: string): Promise<void> {
+  const ckpt = readCheckpoint<TrainerMeta>(dir);
+  const metaFile = path.join(ckpt.dir, "checkpoint.json");
+  if (!ckpt.hasMetadata) {
+    throw new CheckpointError(metaFile, `fit: cannot resume from ${ckpt.dir}: ${metaFile} is missing (a bare saved model, or a damaged checkpoint); resume from a checkpoint fit saved (last/ or best/), or start over`);
+  }
+  const meta = ckpt.file.meta;
+  checkTrainerMeta(meta, metaFile);
+  if (meta.seed !== run.seed) {
+    throw new Error(`fit: checkpoint ${ckpt.dir} was trained with seed ${meta.seed} but this run uses ${run.seed}; resume with the same seed (or start a new run)`);
+  }
+  if (meta.epochs !== run.options.epochs) {
+    throw new Error(`fit: checkpoint ${ckpt.dir} planned ${meta.epochs} epochs but this run asks for ${run.options.epochs}; schedules depend on the total, resume with the same epochs`);
+  }
+  restoreModelWeights(run.model, ckpt);
+  await restoreOptimizerState(run.optimizer, ckpt);
+  const { state } = run;
+  state.schedState = meta.scheduler.state;
+  state.history = meta.history;
+  run.ctx.history = state.history;
+  state.step = meta.step;
+  state.startEpoch = meta.epoch + 1;
+  state.resumedAfterEpoch = meta.epoch;
+  if (meta.stopped) run.ctx.stopTraining = true;
+  run.callbacks.forEach((c, i) => {
+    if (c.setState && meta.callbacks[run.cbNames[i]] !== undefined) c.setState(meta.callbacks[run.cbNames[i]]);
+  });
+}
+
+/** One epoch of training steps; stops with InterruptedError right after a batch when asked. */
+async function trainEpoch(run: FitRun, epoch: number, bar: Progress): Promise<{ logs: Record<string, number>; lr: number }> {
+  const { optimizer, loss, state, ctx } = run;
+  const metrics = new EpochMetrics(run.task, loss.fromLogits ? 0 : 0.5);
+  let batchIndex = 0;
+  let lr = optimizer.getLearningRate();
+  for await (const batch of run.train.batches(epoch)) {
+    try {
+      lr = lrAt(run.schedSpec, run.baseLr, { step: state.step, epoch, stepsPerEpoch: run.stepsPerEpoch, totalSteps: run.totalSteps }, state.schedState);
+      optimizer.setLearningRate(lr);
+      const r = trainStep(run.model, optimizer, batch.x, batch.y, { loss, microBatchSize: run.options.microBatchSize, returnPredictions: true });
+      metrics.add(batch.y, r.predictions as tf.Tensor, r.loss, (loss.normalizer ?? batchSizeOf)(batch.y));
+      (r.predictions as tf.Tensor).dispose();
+      if (!Number.isFinite(r.loss)) {
+        throw new Error(`fit: loss became ${r.loss} at epoch ${epoch}, batch ${batchIndex} (ids ${batch.ids.slice(0, 5).join(", ")}…); lower the learning rate or check the inputs for NaN`);
       }
-      if (meta.epochs !== options.epochs) {
-        throw new Error(`fit: checkpoint ${ckpt.dir} planned ${meta.epochs} epochs but this run asks for ${options.epochs}; schedules depend on the total, resume with the same epochs`);
-      }
-      restoreModelWeights(model, ckpt);
-      await restoreOptimizerState(optimizer, ckpt);
-      schedState = meta.scheduler.state;
-      history = meta.history;
-      ctx.history = history;
-      step = meta.step;
-      startEpoch = meta.epoch + 1;
-      resumedAfterEpoch = meta.epoch;
-      callbacks.forEach((c, i) => {
-        if (c.setState && meta.callbacks[cbNames[i]] !== undefined) c.setState(meta.callbacks[cbNames[i]]);
-      });
+      const logs = { batch: batchIndex, step: state.step, size: batch.x.shape[0], loss: r.loss, lr };
+      for (const c of run.callbacks) await c.onBatchEnd?.(batchIndex, logs, ctx);
+      const score = metrics.runningScore();
+      bar.tick(1, { loss: metrics.runningLoss(), [score.name]: score.value });
+    } finally {
+      tf.dispose([batch.x, batch.y]);
     }
+    if (interruptRequested()) throw new InterruptedError("fit", epoch, batchIndex);
+    batchIndex++;
+    state.step++;
+  }
+  if (batchIndex === 0) throw new Error(`fit: the training data yielded no batch in epoch ${epoch}; check data.train (size ${run.train.size})`);
+  return { logs: metrics.result(), lr };
+}
 
-    for (const c of callbacks) await c.onTrainBegin?.(ctx);
+/** Validation: loss and metrics over data.val in inference mode (none without data.val). */
+async function validate(run: FitRun, epoch: number): Promise<Record<string, number>> {
+  return run.val ? evaluate(run.model, run.val, { loss: run.loss, task: run.task, epoch, prefix: "val_" }) : {};
+}
+
+/** Epoch end: history row, scheduler update, callbacks (checkpoint writers last; any may stop). */
+async function endEpoch(run: FitRun, epoch: number, logs: EpochLogs, bar: Progress): Promise<void> {
+  const { state, ctx } = run;
+  state.history.push(logs);
+  state.schedState = schedulerEpochEnd(run.schedSpec, state.schedState, run.baseLr, logs);
+  bar.done(display(logs));
+  const ordered = [...run.callbacks.filter((c) => !c.runLast), ...run.callbacks.filter((c) => c.runLast)];
+  for (const c of ordered) {
+    const r = await c.onEpochEnd?.(epoch, logs, ctx);
+    if (r === "stop") ctx.stopTraining = true;
+  }
+}
+
+/**
+ * Trains `model` on `data` for options.epochs (or the rest of them after `resumeFrom`).
+ * Throws InterruptedError (util/interrupt) at the first batch end after requestInterrupt().
+ */
+export async function fit(model: tf.LayersModel, data: FitData, options: FitOptions): Promise<FitResult> {
+  const run = setUp(model, data, options);
+  const { ctx, state } = run;
+  clearInterrupt();
+  try {
+    if (options.resumeFrom) await restore(run, options.resumeFrom);
+    for (const c of run.callbacks) await c.onTrainBegin?.(ctx);
     const timings: { epoch: number; seconds: number }[] = [];
     let epochsRun = 0;
-    let stopped = false;
-    let files: HistoryFiles | undefined;
-
-    for (let epoch = startEpoch; epoch < options.epochs && !ctx.stopTraining; epoch++) {
-      currentEpoch = epoch;
+    let stopped = ctx.stopTraining && state.startEpoch < options.epochs;
+    for (let epoch = state.startEpoch; epoch < options.epochs && !ctx.stopTraining; epoch++) {
+      state.currentEpoch = epoch;
       const t0 = Date.now();
-      for (const c of callbacks) await c.onEpochBegin?.(epoch, ctx);
-      const metrics = new EpochMetrics(task, loss.fromLogits ? 0 : 0.5);
-      const bar = progressFor(options, `${options.label ?? "fit"} epoch ${epoch + 1}/${options.epochs}`, stepsPerEpoch);
-      let batchIndex = 0;
-      let lr = optimizer.getLearningRate();
-      for await (const batch of train.batches(epoch)) {
-        try {
-          lr = lrAt(schedSpec, baseLr, { step, epoch, stepsPerEpoch, totalSteps }, schedState);
-          optimizer.setLearningRate(lr);
-          const r = trainStep(model, optimizer, batch.x, batch.y, { loss, microBatchSize: options.microBatchSize, returnPredictions: true });
-          const n = batch.x.shape[0];
-          metrics.add(batch.y, r.predictions as tf.Tensor, r.loss, (loss.normalizer ?? batchSizeOf)(batch.y));
-          (r.predictions as tf.Tensor).dispose();
-          if (!Number.isFinite(r.loss)) {
-            throw new Error(`fit: loss became ${r.loss} at epoch ${epoch}, batch ${batchIndex} (ids ${batch.ids.slice(0, 5).join(", ")}…); lower the learning rate or check the inputs for NaN`);
-          }
-          const logs = { batch: batchIndex, step, size: n, loss: r.loss, lr };
-          for (const c of callbacks) await c.onBatchEnd?.(batchIndex, logs, ctx);
-          const score = metrics.runningScore();
-          bar.tick(1, { loss: metrics.runningLoss(), [score.name]: score.value });
-        } finally {
-          tf.dispose([batch.x, batch.y]);
-        }
-        batchIndex++;
-        step++;
-      }
-      if (batchIndex === 0) throw new Error(`fit: the training data yielded no batch in epoch ${epoch}; check data.train (size ${train.size})`);
-      const trainLogs = metrics.result();
-      const valLogs = val ? await evaluate(model, val, { loss, task, epoch, prefix: "val_" }) : {};
-      const logs = { epoch, lr, ...trainLogs, ...valLogs } as EpochLogs;
-      history.push(logs);
-      schedState = schedulerEpochEnd(schedSpec, schedState, baseLr, logs);
-      bar.done(display(logs));
+      for (const c of run.callbacks) await c.onEpochBegin?.(epoch, ctx);
+      const bar = progressFor(options, `${options.label ?? "fit"} epoch ${epoch + 1}/${options.epochs}`, run.stepsPerEpoch);
+      const trained = await trainEpoch(run, epoch, bar);
+      const valLogs = await validate(run, epoch);
+      const logs = { epoch, lr: trained.lr, ...trained.logs, ...valLogs } as EpochLogs;
       epochsRun++;
-      for (const c of callbacks) {
-        const r = await c.onEpochEnd?.(epoch, logs, ctx);
-        if (r === "stop") ctx.stopTraining = true;
-      }
-      if (options.outDir) files = writeHistory(options.outDir, history);
-      if (options.checkpointDir) await ctx.saveCheckpoint(options.checkpointDir);
+      await endEpoch(run, epoch, logs, bar);
       timings.push({ epoch, seconds: (Date.now() - t0) / 1000 });
       if (ctx.stopTraining && epoch < options.epochs - 1) stopped = true;
     }
-
-    for (const c of callbacks) await c.onTrainEnd?.(history, ctx);
-    if (options.outDir) files = writeHistory(options.outDir, history);
+    for (const c of run.callbacks) await c.onTrainEnd?.(state.history, ctx);
     return {
-      history,
+      history: state.history,
       epochsRun,
       stopped,
-      ...(resumedAfterEpoch !== undefined ? { resumedAfterEpoch } : {}),
+      ...(state.resumedAfterEpoch !== undefined ? { resumedAfterEpoch: state.resumedAfterEpoch } : {}),
       timings,
-      ...(files ? { files } : {}),
-      task,
-      lossName,
+      task: run.task,
+      lossName: run.lossName,
     };
   } finally {
-    if (ownsOptimizer) optimizer.dispose();
+    if (run.ownsOptimizer) run.optimizer.dispose();
   }
 }

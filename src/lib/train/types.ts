@@ -31,8 +31,11 @@ export interface TrainContext {
   seed: number;
   /** Set true (or return "stop" from onEpochEnd) to end training after this epoch. */
   stopTraining: boolean;
-  /** Saves a resumable checkpoint of the current state (model, optimizer, scheduler, history…). */
-  saveCheckpoint(dir: string): Promise<void>;
+  /**
+   * Saves a resumable checkpoint of the current state (model, optimizer, scheduler, history,
+   * callback states…); `extra` fields (e.g. configHash) are added to its metadata.
+   */
+  saveCheckpoint(dir: string, extra?: { configHash?: string }): Promise<void>;
 }
 
 /**
@@ -41,6 +44,11 @@ export interface TrainContext {
  */
 export interface Callback {
   name?: string;
+  /**
+   * Run onEpochEnd after every other callback (checkpoint writers: the states they save must
+   * include this epoch's updates of the others, e.g. early stopping's patience counter).
+   */
+  runLast?: boolean;
   onTrainBegin?(ctx: TrainContext): void | Promise<void>;
   onEpochBegin?(epoch: number, ctx: TrainContext): void | Promise<void>;
   onBatchEnd?(batch: number, logs: BatchLogs, ctx: TrainContext): void | Promise<void>;

@@ -4,7 +4,8 @@
  * can be compared by name.
  */
 import * as tf from "@tensorflow/tfjs";
-import { LrControl, NamedTensor, engineVariable, gradientList } from "./types";
+import { applyWithCoupledDecay } from "./coupled-decay";
+import { LrControl, NamedTensor } from "./types";
 
 export class ScheduledAdam extends tf.AdamOptimizer implements LrControl {
   static override get className(): string {
@@ -27,13 +28,7 @@ export class ScheduledAdam extends tf.AdamOptimizer implements LrControl {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    if (this.weightDecay === 0) return super.applyGradients(gradientList(variableGradients));
-    const withDecay = l2Gradients(gradientList(variableGradients), this.weightDecay);
-    try {
-      super.applyGradients(withDecay);
-    } finally {
-      tf.dispose(withDecay.map((g) => g.tensor));
-    }
+    applyWithCoupledDecay((g) => super.applyGradients(g), variableGradients, this.weightDecay);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -47,14 +42,6 @@ export class ScheduledAdam extends tf.AdamOptimizer implements LrControl {
     const C = cls as unknown as new (...args: number[]) => T;
     return new C(c.learningRate as number, c.beta1 as number, c.beta2 as number, c.epsilon as number, (c.weightDecay as number) ?? 0);
   }
-}
-
-/** g + wd·p for every entry (new tensors; the caller disposes them). */
-export function l2Gradients(grads: NamedTensor[], wd: number): NamedTensor[] {
-  return grads.map(({ name, tensor }) => ({
-    name,
-    tensor: tensor == null ? tensor : tf.tidy(() => tf.add(tensor, tf.mul(engineVariable(name), wd))),
-  }));
 }
 
 tf.serialization.registerClass(ScheduledAdam);

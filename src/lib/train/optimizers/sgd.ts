@@ -4,8 +4,8 @@
  * Momentum 0 is plain SGD.
  */
 import * as tf from "@tensorflow/tfjs";
-import { l2Gradients } from "./adam";
-import { LrControl, NamedTensor, gradientList } from "./types";
+import { applyWithCoupledDecay } from "./coupled-decay";
+import { LrControl, NamedTensor } from "./types";
 
 export class ScheduledSGD extends tf.MomentumOptimizer implements LrControl {
   static override get className(): string {
@@ -24,13 +24,7 @@ export class ScheduledSGD extends tf.MomentumOptimizer implements LrControl {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    if (this.weightDecay === 0) return super.applyGradients(gradientList(variableGradients));
-    const withDecay = l2Gradients(gradientList(variableGradients), this.weightDecay);
-    try {
-      super.applyGradients(withDecay);
-    } finally {
-      tf.dispose(withDecay.map((g) => g.tensor));
-    }
+    applyWithCoupledDecay((g) => super.applyGradients(g), variableGradients, this.weightDecay);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
