@@ -1,6 +1,7 @@
 /** Shared pieces of the train / evaluate / predict commands. */
+import * as fs from "fs";
 import { initWorkspace, Workspace } from "../lib/runtime/workspace";
-import { openDataset, loadDatasetAt } from "../lib/experiments/datasets";
+import { openDataset, loadDatasetAt, skipSummaryLine } from "../lib/experiments/datasets";
 import { Dataset, DatasetName, DataError } from "../lib/data/types";
 import { BackendError } from "../lib/runtime/backend";
 import { CliError } from "./args";
@@ -12,15 +13,34 @@ export function datasetName(v: unknown): DatasetName {
   return v as DatasetName;
 }
 
-/** --data-root DIR reads that folder as real data; otherwise data_raw/ or the synthetic default. */
-export async function datasetFor(ws: Workspace, name: DatasetName, root: unknown): Promise<Dataset> {
+/** A flag naming a folder (or file) that must exist: checked before anything loads. */
+export function existingPath(flag: string, v: unknown, kind: "folder" | "file"): string | undefined {
+  if (v === undefined) return undefined;
+  const p = String(v);
+  if (!fs.existsSync(p)) throw new CliError(`--${flag} ${p} does not exist`);
+  const isDir = fs.statSync(p).isDirectory();
+  if (kind === "folder" && !isDir) throw new CliError(`--${flag} ${p} is not a folder`);
+  if (kind === "file" && isDir) throw new CliError(`--${flag} ${p} is a folder, not a file`);
+  return p;
+}
+
+/**
+ * --data-root DIR reads that folder as real data; otherwise data_raw/ or the synthetic default.
+ * `lenient` (--lenient): bad rows/files become counted skips, summarised in one line here.
+ */
+export async function datasetFor(ws: Workspace, name: DatasetName, root: unknown, opts: { lenient?: boolean } = {}): Promise<Dataset> {
+  const mode = opts.lenient ? "lenient" : "strict";
+  let ds: Dataset;
   if (typeof root === "string") {
-    const ds = await loadDatasetAt(name, root);
+    ds = await loadDatasetAt(name, root, "real", mode);
     ws.dataSources[name] = "real";
     console.log(`data: ${name} from ${root} (${ds.samples.length} images)`);
-    return ds;
+    const skips = skipSummaryLine(ds);
+    if (skips) console.log(`data: ${skips}`);
+  } else {
+    ds = await openDataset(ws, name, { mode });
   }
-  return openDataset(ws, name);
+  return ds;
 }
 
 /** Environment overrides from flags (--seed, --profile) before the workspace reads them. */
@@ -32,14 +52,24 @@ export async function workspaceFromArgs(run: string, args: Record<string, unknow
   return initWorkspace(run, { env });
 }
 
-/** Runs a command: clear one-line errors for bad input, a stack trace only for real bugs. */
-export function runCli(main: () => Promise<void>): void {
+/** Errors of the user's input (exit 2) as opposed to bugs (exit 1). */
+function isInputError(err: Error): boolean {
+  return err instanceof CliError || err instanceof DataError || err instanceof BackendError || /not a folder|no image files|not a training run|must be one of|does not exist|trained on classes|no samples to evaluate/.test(err.message);
+}
+
+/**
+ * Runs a command: every failure is ONE line on stderr (`--debug` adds the stack trace); exit 2
+ * for bad input, 1 for anything else. `main` resolves to the exit code (default 0).
+ */
+export function runCli(main: () => Promise<number | void>): void {
+  const debug = process.argv.includes("--debug");
   main().then(
-    () => process.exit(0),
-    (err: Error) => {
-      const known = err instanceof CliError || err instanceof DataError || err instanceof BackendError || /not a folder|no image files|not a training run|must be one of|does not exist/.test(err.message);
-      console.error(known ? `error: ${err.message}` : err);
-      process.exit(known ? 2 : 1);
+    (code) => process.exit(code ?? 0),
+    (err: unknown) => {
+      const e = err instanceof Error ? err : new Error(String(err));
+      console.error(`error: ${e.message.split("\n")[0]}`);
+      if (debug) console.error(e.stack);
+      process.exit(isInputError(e) ? 2 : 1);
     },
   );
 }

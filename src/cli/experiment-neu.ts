@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "./args";
+import { COMMON_FLAGS, CliError, parseArgs } from "./args";
 import { datasetFor, runCli, workspaceFromArgs } from "./common";
 import { runClassification } from "../lib/experiments/classification";
 import { neuPreset } from "../lib/experiments/presets";
@@ -14,13 +14,14 @@ import { textTable } from "../lib/report/html";
 
 runCli(async () => {
   const a = parseArgs(process.argv.slice(2), {
-    usage: "experiment-neu [--data-root DIR] [--epochs N] [--profile smoke|quick|full] [--seed N]",
-    flags: { "data-root": "string", epochs: "number", profile: "string", seed: "number", backend: "string" },
+    usage: "experiment-neu [--data-root DIR] [--epochs N] [--profile smoke|quick|full] [--seed N] [--backend NAME] [--lenient] [--debug]",
+    flags: { "data-root": "string", epochs: "int", profile: "string", seed: "number", backend: "string", ...COMMON_FLAGS },
+    choices: { profile: ["smoke", "quick", "full"] },
   });
   const ws = await workspaceFromArgs("experiment_neu_real", a);
   const root = typeof a["data-root"] === "string" ? a["data-root"] : path.join(ws.paths.sharedData, "neu-det");
-  if (!fs.existsSync(root)) throw new Error(`NEU data not found at ${root}; pass --data-root DIR (NEU-DET layout, class folders or <class>_<n>.jpg names)`);
-  const ds = await datasetFor(ws, "neu", root);
+  if (!fs.existsSync(root)) throw new CliError(`NEU data not found at ${root}; pass --data-root DIR (NEU-DET layout, class folders or <class>_<n>.jpg names)`);
+  const ds = await datasetFor(ws, "neu", root, { lenient: Boolean(a.lenient) });
   const base = neuPreset(ws.config.profile);
   const cfg = { ...base, run: "experiment_neu_real", epochs: typeof a.epochs === "number" ? a.epochs : base.epochs };
   const r = await runClassification(ws, ds, cfg);

@@ -5,7 +5,7 @@
  */
 import { projectPaths } from "../lib/config/paths";
 import { readRunConfig } from "../lib/config/run-config";
-import { NotebookSetupError, runNotebooks } from "../lib/report/notebook-runner";
+import { NotebookSetupError, runNotebooks } from "./notebook-runner";
 import { writeIndex } from "../lib/report/index-page";
 import { formatDuration } from "../lib/util/progress";
 import { parseArgs, CliError } from "./args";

@@ -1,73 +1,53 @@
 /**
- * Steel Defect Lab — the one library every notebook imports:
+ * Steel Defect Lab — the notebook API every notebook imports:
  *   import * as lab from "./src/lib/index";
  * (the project kernel starts in the repository root; tslab resolves only explicit file paths).
+ *
+ * Flat at the top: what notebooks call cell by cell (workspace, datasets, experiments, displays).
+ * Grouped below by role for everything else: lab.data, lab.models, lab.train, lab.metrics,
+ * lab.runner, lab.util, lab.engine. CLIs import modules directly. See docs/architecture.md.
  */
-export * from "./config/paths";
-export * from "./config/run-config";
-export * from "./util/rng";
-export * from "./util/atomic-write";
-export * from "./util/progress";
-export * from "./util/notebook";
-export * from "./runtime/seed";
-export * from "./runtime/backend";
-export * from "./runtime/tools";
-export * from "./runtime/environment";
-export * from "./runtime/workspace";
-export * from "./report/html";
-export * from "./report/display";
-export * from "./report/plotly";
-export * from "./report/run-record";
-export * from "./data/types";
-export * from "./runtime/speed";
-export * from "./report/charts";
-export * from "./report/static-charts";
-// data
-export * from "./data/rle";
-export * from "./data/severstal-csv";
-export * from "./data/severstal";
-export * from "./data/image-io";
-export * from "./data/tiles";
-export * from "./data/voc";
-export * from "./data/neu";
-export * from "./data/gc10";
-export * from "./data/sources";
-export * from "./data/augment/index";
-export * from "./data/splits";
-export * from "./data/sampler";
-export * from "./data/views";
-export * from "./data/loader";
-// models
-export * from "./models/registry";
-export * from "./models/types";
-export * from "./models/freeze";
-export * from "./models/summary";
-export * from "./models/keras-h5";
-// training, losses, metrics
-export * from "./train/trainer";
-export * from "./train/two-stage";
-export * from "./train/step";
-export * from "./train/checkpoint";
-export * from "./train/schedulers";
-export * from "./train/optimizers/factory";
-export * from "./train/callbacks/best-checkpoint";
-export * from "./train/callbacks/early-stopping";
-export * from "./train/callbacks/history-writer";
-export * from "./train/callbacks/listener";
-export * from "./losses/registry";
-export * from "./metrics/confusion";
-export * from "./metrics/classification";
-export * from "./metrics/curves";
-export * from "./metrics/report";
-export * from "./metrics/segmentation";
-export * from "./metrics/operating-point";
-// experiments (what notebooks call)
-export * from "./experiments/datasets";
-export * from "./experiments/evaluation";
-export * from "./experiments/classification";
-export * from "./experiments/show-classification";
-export * from "./experiments/eda";
-export * from "./experiments/rle-check";
-export * from "./experiments/presets";
-export * from "./experiments/operating";
-export * from "./experiments/inference";
+
+// workspace and environment
+export { initWorkspace } from "./runtime/workspace";
+export type { Workspace } from "./runtime/workspace";
+export { backendLabel, hasFastConvolutions } from "./runtime/backend";
+export { environmentReport, formatEnvironmentReport } from "./runtime/environment";
+export { matmulSpeed } from "./runtime/speed";
+export { readRunMetrics, readAllRunMetrics } from "./runtime/run-record";
+export type { RunMetrics } from "./runtime/run-record";
+
+// datasets (the notebook flavour announces with a banner)
+export { openDataset } from "./views/datasets";
+export type { Dataset, DatasetName, Sample } from "./data/types";
+
+// experiments: presets, training runs, inference, analyses
+export { simpleCnnPreset, resnet50Preset, neuPreset } from "./experiments/presets";
+export { runClassification, loadClassifier, classificationMetricsJson } from "./experiments/classification";
+export type { ClassificationConfig, ClassificationResult, TrainedConfig, AugmentPreset } from "./experiments/classification";
+export { evaluateCheckpoint, predictFolder, predictionsCsv } from "./experiments/inference";
+export { safetyFirst } from "./experiments/operating";
+export type { SafetyFirstResult } from "./experiments/operating";
+export { severstalEda, severstalDefects, severstalOverlays, classBoxStats, classExamplesPng, aggregate, rleBoundingBox } from "./experiments/eda";
+export { rleRoundTrip, workedExample, writeAndCheckSubmission } from "./experiments/rle-check";
+export { findPretrainedWeights } from "./models/keras-h5";
+export type { Predictions, ClassificationScores } from "./metrics/classification-scores";
+
+// displays (notebook views; plain text in a terminal)
+export { showMarkdown, showHtml, showTable, showPng, showBanner } from "./report/display";
+export { showFigure } from "./report/plotly";
+export type { Figure } from "./report/plotly";
+export { barChart, lineChart, learningCurves, histogram, confusionHeatmap, rocChart, prChart } from "./report/charts";
+export { showEnvironment } from "./views/environment";
+export { showSeverstalEda, showClassDatasetEda } from "./views/eda";
+export { showClassificationResult, showLearningCurves, showScores, showMistakes } from "./views/classification";
+export { showSafetyFirst } from "./views/safety-first";
+
+// grouped by role
+export * as data from "./api/data";
+export * as models from "./api/models";
+export * as train from "./api/train";
+export * as metrics from "./api/metrics";
+export * as runner from "./runner/index";
+export * as util from "./api/util";
+export * as engine from "./engine/index";

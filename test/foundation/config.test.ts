@@ -42,7 +42,7 @@ test("findProjectRoot fails clearly outside the project", () => {
 
 test("argument parser: types, required flags, unknown flags", () => {
   const spec = { usage: "x --n N [--name S] [--v]", flags: { n: "number", name: "string", v: "boolean" } as const, required: ["n"] };
-  assert.deepEqual(parseArgs(["--n", "3", "--name=a=b", "--v", "pos"], spec), { _: ["pos"], n: 3, name: "a=b", v: true });
+  assert.deepEqual(parseArgs(["--n", "3", "--name=a=b", "--v", "pos"], { ...spec, positionals: 1 }), { _: ["pos"], n: 3, name: "a=b", v: true });
   assert.throws(() => parseArgs(["--n", "x"], spec), (e: Error) => e instanceof CliError && /--n must be a number/.test(e.message));
   assert.throws(() => parseArgs(["--bogus"], spec), /unknown option --bogus/);
   assert.throws(() => parseArgs([], spec), /--n is required/);

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildIndexHtml } from "../../src/lib/report/index-page";
-import { extractCellError, listNotebooks } from "../../src/lib/report/notebook-runner";
+import { extractCellError, listNotebooks } from "../../src/cli/notebook-runner";
 import { htmlTable, textTable } from "../../src/lib/report/html";
 import { projectPaths } from "../../src/lib/config/paths";
 import { initWorkspace } from "../../src/lib/runtime/workspace";
-import { RunMetrics } from "../../src/lib/report/run-record";
+import { RunMetrics } from "../../src/lib/runtime/run-record";
 
 const m = (run: string, data: "real" | "synthetic", headline: RunMetrics["headline"]): RunMetrics => ({
   run, title: run, provenance: { seed: 42, profile: "smoke", backend: "cpu", data: { severstal: data } }, headline,

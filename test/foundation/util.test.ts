@@ -6,7 +6,7 @@ import * as path from "path";
 import { createRng } from "../../src/lib/util/rng";
 import { stableStringify, writeFileAtomic, writeJsonAtomic } from "../../src/lib/util/atomic-write";
 import { createProgress, ProgressState, textLine } from "../../src/lib/util/progress";
-import { roundDeep } from "../../src/lib/report/run-record";
+import { roundDeep } from "../../src/lib/runtime/run-record";
 
 test("rng: same seed and stream → same sequence; other stream or seed → different", () => {
   const a = Array.from({ length: 5 }, createRng(42, "s").next);

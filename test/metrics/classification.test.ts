@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { confusionMatrix, confusionStats, multilabelStats, argmaxRows, binarize } from "../../src/lib/metrics/confusion";
 import { accuracy, balancedAccuracy, f1, precision, recall, specificity, subsetAccuracy } from "../../src/lib/metrics/classification";
-import { classificationReport } from "../../src/lib/metrics/report";
+import { classificationReport } from "../../src/lib/metrics/classification-report";
 
 const close = (a: number, b: number, tol = 1e-4, msg?: string) => assert.ok(Math.abs(a - b) <= tol, msg ?? `${a} vs ${b}`);
 

@@ -1,15 +1,12 @@
 /**
  * Exploratory data analysis for the three datasets: the numbers (pure functions, tested) and
- * their notebook views (tables with danfojs, plotly charts, mask overlays).
+ * the images they show; the notebook views are in src/lib/views/eda.ts.
  */
 import * as dfd from "danfojs-node";
 import { Dataset, Sample } from "../data/types";
 import { parseRleRuns, decodeMasks } from "../data/rle";
 import { severstalSummary, SeverstalSummary } from "../data/severstal";
 import { readImage, maskOverlayPng, encodePng } from "../data/image-io";
-import { barChart, histogram } from "../report/charts";
-import { showFigure, Figure } from "../report/plotly";
-import { showMarkdown, showPng, showTable } from "../report/display";
 import { Cell } from "../report/html";
 
 /** One defect (image × class) with its mask area and bounding box, from the RLE runs alone. */
@@ -107,27 +104,6 @@ export async function severstalOverlays(ds: Dataset): Promise<{ className: strin
   return out;
 }
 
-export async function showSeverstalEda(ds: Dataset): Promise<SeverstalEda> {
-  const eda = severstalEda(ds);
-  const s = eda.summary;
-  showMarkdown(`**${s.images}** images: **${s.defectFree}** defect-free (${((100 * s.defectFree) / Math.max(1, s.images)).toFixed(1)} %), ${s.withDefects} with defects, ${eda.defects.length} defect masks.`);
-  showFigure(barChart(ds.classNames, s.labelCounts, { title: "Single-label classes (OK + first defect class)", yTitle: "images" }), { height: 340 });
-  showFigure(
-    barChart(s.perClass.map((p) => p.name), s.perClass.map((p) => p.images), { title: "Multi-label: images containing each defect class", yTitle: "images" }),
-    { height: 340 },
-  );
-  showFigure(barChart(["0", "1", "2", "3", "4"], s.imagesByDefectCount, { title: "Defect classes per image", xTitle: "classes present", yTitle: "images" }), { height: 320 });
-  const byClass: Record<string, number[]> = {};
-  for (const d of eda.defects) (byClass[d.className] ??= []).push(Math.log10(d.area));
-  showFigure(histogram(byClass, { title: "Mask area per defect", xTitle: "log10(defect pixels)" }), { height: 360 });
-  showTable(aggregate(eda.defects as unknown as Record<string, Cell>[], "className", ["area", "bboxHeight", "bboxWidth", "fill"]), {
-    caption: "Mask area and bounding box per class (danfojs groupby)",
-    digits: 1,
-  });
-  for (const o of await severstalOverlays(ds)) showPng(o.png, `${o.className} — ${o.imageId}`);
-  return eda;
-}
-
 /** Class counts and box statistics for NEU or GC10 (boxes when annotations exist). */
 export function classBoxStats(ds: Dataset): { counts: number[]; boxes: { className: string; width: number; height: number }[] } {
   const counts = new Array<number>(ds.classNames.length).fill(0);
@@ -153,22 +129,4 @@ export async function classExamplesPng(ds: Dataset, size: { height: number; widt
     for (let y = 0; y < size.height; y++) data.set(t.subarray(y * size.width, (y + 1) * size.width), y * W + i * (size.width + pad));
   });
   return encodePng({ data, height: size.height, width: W, channels: 1 });
-}
-
-export async function showClassDatasetEda(ds: Dataset, exampleSize: { height: number; width: number }): Promise<ReturnType<typeof classBoxStats>> {
-  const st = classBoxStats(ds);
-  showFigure(barChart(ds.classNames, st.counts, { title: `${ds.name.toUpperCase()}: images per class`, yTitle: "images" }), { height: 340 });
-  if (st.boxes.length) {
-    const fig: Figure = {
-      data: ds.classNames.map((name) => {
-        const b = st.boxes.filter((x) => x.className === name);
-        return { type: "scatter", mode: "markers", name, x: b.map((x) => x.width), y: b.map((x) => x.height), marker: { size: 5, opacity: 0.6 } };
-      }),
-      layout: { title: { text: `${ds.name.toUpperCase()}: VOC box sizes (${st.boxes.length} boxes)` }, xaxis: { title: { text: "width (px)" } }, yaxis: { title: { text: "height (px)" } } },
-    };
-    showFigure(fig, { height: 380 });
-    showTable(aggregate(st.boxes as unknown as Record<string, Cell>[], "className", ["width", "height"]), { caption: "Box size per class (danfojs groupby)", digits: 1 });
-  }
-  showPng(await classExamplesPng(ds, exampleSize), `${ds.name.toUpperCase()}: one example per class (${ds.classNames.join(", ")})`);
-  return st;
 }

@@ -1,22 +1,22 @@
 /**
- * Using a trained classifier outside training: evaluate it on labelled data, or predict a folder
- * of images into a CSV of per-image class probabilities (the `evaluate` / `predict` commands).
+ * Using a trained classifier outside training: evaluate it on labelled data (the runner's
+ * evaluate + artefacts stages, no training), or predict a folder of images into a CSV of
+ * per-image class probabilities (the `evaluate` / `predict` commands).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { stringify } from "csv-stringify/sync";
 import { Dataset } from "../data/types";
-import { classificationView } from "../data/views";
-import { createBatchSource } from "../data/loader";
 import { isImageFile, readImage, walkFiles } from "../data/image-io";
-import { readSplitCsv } from "../data/splits";
-import { ClassificationConfig } from "./classification";
-import { evaluateProbabilities, ClassificationEvaluation, predictSource, Predictions } from "./evaluation";
-import { confusionMatrixSvg, rocSvg, svgToPng } from "../report/static-charts";
-import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
+import type { ImageData32 } from "../data/types";
+import type { Workspace } from "../runtime/workspace";
+import { evaluateTrained } from "../runner/runner";
+import { classificationEvaluationData, classificationTask, ClassificationEvaluation } from "../runner/tasks/classification";
+import type { TrainedConfig } from "../runner/tasks/classification-config";
+import type { Predictions } from "../metrics/classification-scores";
+import { writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
-
-export type TrainedConfig = ClassificationConfig & { classNames: string[]; dataset: string };
 
 export interface EvaluationOutput {
   predictions: Predictions;
@@ -24,42 +24,44 @@ export interface EvaluationOutput {
   files: Record<string, string>;
 }
 
-/** Evaluates on `ds` (all samples, or those of `splitCsv`'s test split), writing metrics + figures to outDir. */
-export async function evaluateClassifier(
+/** Evaluates a checkpoint on `ds` (all samples, or the test split of `splitCsv`), writing metrics + figures to outDir. */
+export async function evaluateCheckpoint(
+  ws: Workspace,
   model: tf.LayersModel,
   config: TrainedConfig,
   ds: Dataset,
   outDir: string,
   opts: { splitCsv?: string; batchSize?: number } = {},
 ): Promise<EvaluationOutput> {
-  const view = classificationView(ds, { mode: config.mode, imageSize: config.imageSize, channels: config.channels });
-  if (view.classNames.join(",") !== config.classNames.join(",")) {
-    throw new Error(`the checkpoint was trained on classes [${config.classNames.join(", ")}] but ${ds.root} has [${view.classNames.join(", ")}]`);
-  }
-  const indices = opts.splitCsv ? readSplitCsv(opts.splitCsv, ds.samples).test : ds.samples.map((_, i) => i);
-  if (indices.length === 0) throw new Error(`no samples to evaluate in ${ds.root}${opts.splitCsv ? ` (test split of ${opts.splitCsv})` : ""}`);
-  const source = createBatchSource(view, indices, { batchSize: opts.batchSize ?? config.batchSize, seed: 0, shuffle: false });
-  const predictions = await predictSource(model, source, view.classNames, "evaluate");
-  const evaluation = evaluateProbabilities(predictions, config.mode);
-  fs.mkdirSync(outDir, { recursive: true });
-  const files: Record<string, string> = { metrics: path.join(outDir, "metrics.json"), rocPng: path.join(outDir, "roc.png") };
-  writeJsonAtomic(files.metrics, { dataset: ds.root, samples: indices.length, summary: evaluation.summary, report: evaluation.report.rows, confusion: evaluation.confusion });
-  writeFileAtomic(files.rocPng, await svgToPng(rocSvg(evaluation.roc)));
-  if (evaluation.confusion) {
-    files.confusionPng = path.join(outDir, "confusion_matrix.png");
-    writeFileAtomic(files.confusionPng, await svgToPng(confusionMatrixSvg(evaluation.confusion, view.classNames)));
-  }
-  return { predictions, evaluation, files };
+  const data = classificationEvaluationData(ds, config, opts);
+  const task = classificationTask(config, { evalBatchSize: opts.batchSize, label: "evaluate" });
+  const ctx = { ws, ds, seed: ws.config.seed, outDir: path.resolve(outDir) };
+  const { evaluation, files } = await evaluateTrained(ctx, task, model, data);
+  const s = evaluation.scores;
+  files.metrics = path.join(ctx.outDir, "metrics.json");
+  writeJsonAtomic(files.metrics, { dataset: ds.root, samples: data.split.test.length, summary: s.summary, report: s.report.rows, confusion: s.confusion });
+  return { predictions: evaluation.test, evaluation, files };
 }
 
 export interface FolderPrediction {
   file: string;
   probs: number[];
   predicted: string;
+  /** Set when the file could not be read: probs is empty and predicted "". */
+  error?: string;
 }
 
-/** Predicts every image under `folder` (recursively, sorted); unreadable files are errors naming them. */
-export async function predictFolder(model: tf.LayersModel, config: TrainedConfig, folder: string, batchSize = 16): Promise<FolderPrediction[]> {
+/**
+ * Predicts every image under `folder` (recursively, sorted). A file that cannot be read becomes
+ * an error row (and `onError` is told) instead of stopping the others.
+ */
+export async function predictFolder(
+  model: tf.LayersModel,
+  config: TrainedConfig,
+  folder: string,
+  batchSize = 16,
+  onError: (file: string, message: string) => void = () => undefined,
+): Promise<FolderPrediction[]> {
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`--images ${folder} is not a folder`);
   const files = walkFiles(folder).filter(isImageFile).sort();
   if (files.length === 0) throw new Error(`no image files (.jpg .png .bmp …) under ${folder}`);
@@ -67,16 +69,20 @@ export async function predictFolder(model: tf.LayersModel, config: TrainedConfig
   const progress = createProgress({ total: files.length, label: "predict" });
   for (let i = 0; i < files.length; i += batchSize) {
     const chunk = files.slice(i, i + batchSize);
-    const imgs = await Promise.all(chunk.map((f) => readImage(f, { channels: config.channels, ...config.imageSize })));
-    const probs = tf.tidy(() => {
-      const x = tf.stack(imgs.map((im) => tf.tensor3d(im.data, [im.height, im.width, im.channels]))) as tf.Tensor4D;
-      return model.apply(x, { training: false }) as tf.Tensor;
-    });
-    const rows = (await probs.array()) as number[][];
-    probs.dispose();
-    rows.forEach((p, k) => {
-      const best = config.mode === "multi" ? p.map((v, j) => (v >= 0.5 ? config.classNames[j] : "")).filter(Boolean).join("+") || "none" : config.classNames[p.indexOf(Math.max(...p))];
-      out.push({ file: path.relative(folder, chunk[k]), probs: p, predicted: best });
+    const read = await Promise.all(
+      chunk.map((f) => readImage(f, { channels: config.channels, ...config.imageSize }).then((im): ImageData32 | Error => im, (e: Error) => e)),
+    );
+    const good = read.map((r, k) => ({ r, k })).filter((x): x is { r: ImageData32; k: number } => !(x.r instanceof Error));
+    const rows = good.length ? await predictImages(model, good.map((g) => g.r)) : [];
+    read.forEach((r, k) => {
+      const file = path.relative(folder, chunk[k]);
+      if (r instanceof Error) {
+        out.push({ file, probs: [], predicted: "", error: r.message });
+        onError(chunk[k], r.message);
+        return;
+      }
+      const p = rows[good.findIndex((g) => g.k === k)];
+      out.push({ file, probs: p, predicted: decide(p, config) });
     });
     progress.tick(chunk.length);
   }
@@ -84,8 +90,25 @@ export async function predictFolder(model: tf.LayersModel, config: TrainedConfig
   return out;
 }
 
+/** images [N] of H×W×C → probabilities [N][K]. */
+async function predictImages(model: tf.LayersModel, imgs: ImageData32[]): Promise<number[][]> {
+  const probs = tf.tidy(() => {
+    const x = tf.stack(imgs.map((im) => tf.tensor3d(im.data, [im.height, im.width, im.channels]))) as tf.Tensor4D;
+    return model.apply(x, { training: false }) as tf.Tensor;
+  });
+  const rows = (await probs.array()) as number[][];
+  probs.dispose();
+  return rows;
+}
+
+function decide(p: number[], config: TrainedConfig): string {
+  if (config.mode === "multi") return p.map((v, j) => (v >= 0.5 ? config.classNames[j] : "")).filter(Boolean).join("+") || "none";
+  return config.classNames[p.indexOf(Math.max(...p))];
+}
+
+/** CSV: image, p_<class>…, predicted, error (empty for good rows). */
 export function predictionsCsv(rows: FolderPrediction[], classNames: string[]): string {
-  const header = ["image", ...classNames.map((c) => `p_${c}`), "predicted"].join(",");
-  const lines = rows.map((r) => [r.file.includes(",") ? `"${r.file}"` : r.file, ...r.probs.map((p) => p.toFixed(6)), r.predicted].join(","));
-  return [header, ...lines].join("\n") + "\n";
+  const header = ["image", ...classNames.map((c) => `p_${c}`), "predicted", "error"];
+  const body = rows.map((r) => [r.file, ...(r.error ? classNames.map(() => "") : r.probs.map((p) => p.toFixed(6))), r.predicted, r.error ?? ""]);
+  return stringify([header, ...body]);
 }

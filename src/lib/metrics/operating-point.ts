@@ -11,7 +11,7 @@
  * samples, k = ceil(targetRecall · n_c). No grid search, no interpolation.
  */
 import { argmaxRows, confusionStats } from "./confusion";
-import { ClassificationReport, classificationReport } from "./report";
+import { ClassificationReport, classificationReport } from "./classification-report";
 
 export type OperatingMethod = "prior" | "threshold";
 

@@ -8,7 +8,7 @@ import * as path from "path";
 import { ProjectPaths } from "../config/paths";
 import { escapeHtml } from "./html";
 import { ensurePlotlyCopy, figureHtml } from "./plotly";
-import { readAllRunMetrics, RunMetrics } from "./run-record";
+import { readAllRunMetrics, RunMetrics } from "../runtime/run-record";
 import { writeFileAtomic } from "../util/atomic-write";
 
 /** Headline values that are scores in [0, 1] (accuracy, F1, AUC...) — comparable on one axis. */

@@ -1,4 +1,6 @@
 /**
+ * Naming: "native" means the oneDNN convolution addon (src/lib/engine/native, STEEL_NATIVE);
+ * the TensorFlow C library bindings are "tfjs-node" (backends tensorflow / tensorflow-gpu).
  * Backend selection: tfjs-node-gpu → tfjs-node → wasm (with our training kernels) → cpu,
  * overridable with STEEL_BACKEND. Every candidate that is skipped says why, so a user
  * knows what to install to get a faster one.
@@ -63,7 +65,7 @@ export interface BackendAttempt {
 
 export interface BackendChoice {
   backend: BackendName;
-  /** tf.getBackend() after selection ("tensorflow" for both native packages). */
+  /** tf.getBackend() after selection ("tensorflow" for both tfjs-node packages). */
   tfBackend: string;
   attempts: BackendAttempt[];
   forced: boolean;
@@ -89,7 +91,7 @@ export function parseBackendName(text: string): BackendName {
 }
 
 /** Candidate npm package names: the real tfjs-node lives under an alias (danfojs' override occupies its name). */
-const NATIVE_PACKAGES: Record<"tensorflow-gpu" | "tensorflow", string[]> = {
+const TFJS_NODE_PACKAGES: Record<"tensorflow-gpu" | "tensorflow", string[]> = {
   "tensorflow-gpu": ["@tensorflow/tfjs-node-gpu"],
   tensorflow: ["tfjs-node-native", "@tensorflow/tfjs-node"],
 };
@@ -102,10 +104,10 @@ function resolvePackageDir(name: string): string | undefined {
   }
 }
 
-/** Loads a native tfjs package, or returns why it cannot be used (without a stack trace). */
-function tryNative(backend: "tensorflow-gpu" | "tensorflow"): BackendAttempt {
+/** Loads a tfjs-node package (TensorFlow C library), or returns why it cannot be used (without a stack trace). */
+function tryTfjsNode(backend: "tensorflow-gpu" | "tensorflow"): BackendAttempt {
   const reasons: string[] = [];
-  for (const pkg of NATIVE_PACKAGES[backend]) {
+  for (const pkg of TFJS_NODE_PACKAGES[backend]) {
     const dir = resolvePackageDir(pkg);
     if (!dir) {
       reasons.push(`${pkg} not installed`);
@@ -114,7 +116,7 @@ function tryNative(backend: "tensorflow-gpu" | "tensorflow"): BackendAttempt {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name: string };
     if (!manifest.name.startsWith("@tensorflow/tfjs-node")) {
       // danfojs-node's npm override puts plain @tensorflow/tfjs under this name.
-      reasons.push(`${pkg} is an alias of ${manifest.name}, not the native package`);
+      reasons.push(`${pkg} is an alias of ${manifest.name}, not the tfjs-node package`);
       continue;
     }
     try {
@@ -146,7 +148,7 @@ async function trySet(name: string): Promise<string | undefined> {
 
 async function attempt(backend: BackendName, details: Record<string, unknown>): Promise<BackendAttempt> {
   if (backend === "tensorflow-gpu" || backend === "tensorflow") {
-    const loaded = tryNative(backend);
+    const loaded = tryTfjsNode(backend);
     if (!loaded.ok) return loaded;
     const err = await trySet("tensorflow");
     return err ? { backend, ok: false, reason: `${loaded.reason}, but ${err}` } : loaded;
@@ -216,7 +218,7 @@ export function backendLabel(choice: BackendChoice): string {
   return choice.backend === "wasm" && native?.kernels?.length ? "wasm+onednn" : choice.backend;
 }
 
-/** Whether convolutions train fast here (native TensorFlow, or wasm with the oneDNN addon). */
+/** Whether convolutions train fast here (tfjs-node, or wasm with the oneDNN addon). */
 export function hasFastConvolutions(choice: BackendChoice): boolean {
   return choice.backend === "tensorflow" || choice.backend === "tensorflow-gpu" || backendLabel(choice) === "wasm+onednn";
 }

@@ -76,27 +76,3 @@ export function formatEnvironmentReport(r: EnvironmentReport): string {
   }
   return lines.join("\n");
 }
-
-/** Notebook view of the report: the backend decision first, then versions and tools. */
-export function showEnvironment(r: EnvironmentReport): void {
-  // Imported here to keep `make doctor` free of display code paths until needed.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const display = require("../report/display") as typeof import("../report/display");
-  if (r.backend) {
-    display.showMarkdown(`**Backend: \`${backendLabel(r.backend)}\`**${r.backend.forced ? " (forced by STEEL_BACKEND)" : ""} — candidates in order of preference:`);
-    display.showTable(r.backend.attempts.map((a) => ({ backend: a.backend, used: a.ok ? "✔" : "✘", why: a.reason })));
-  }
-  display.showTable(
-    [
-      { item: "node", value: `${r.node} (${r.platform}, ${r.cpus} cores, ${r.memoryGiB} GiB)` },
-      { item: "seed", value: r.config.seed },
-      { item: "profile", value: r.config.profile },
-      ...Object.entries(r.versions).map(([k, v]) => ({ item: k, value: v ?? "MISSING" })),
-    ],
-    { caption: "Run configuration and package versions" },
-  );
-  display.showTable(
-    r.tools.map((t) => ({ tool: t.name, status: t.ok ? "✔" : "✘", version: t.version ?? "", where: t.path ?? "", fix: t.ok ? "" : t.fix ?? "" })),
-    { caption: "External tools" },
-  );
-}

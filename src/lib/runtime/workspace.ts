@@ -8,7 +8,7 @@ import { ProjectPaths, projectPaths } from "../config/paths";
 import { BackendChoice, backendLabel, describeBackendChoice, selectBackend } from "./backend";
 import { seedEverything } from "./seed";
 import { Rng } from "../util/rng";
-import { RunMetrics, writeRunMetrics, writeRunTimings } from "../report/run-record";
+import { RunMetrics, writeRunMetrics, writeRunTimings } from "./run-record";
 
 export interface Workspace {
   run: string;

@@ -1,6 +1,6 @@
 /** Notebook views of a classification result: curves, report, confusion, ROC/PR, mistakes. */
-import { ClassificationResult } from "./classification";
-import { ClassificationEvaluation, Predictions } from "./evaluation";
+import type { ClassificationResult } from "../runner/tasks/classification";
+import type { ClassificationScores, Predictions } from "../metrics/classification-scores";
 import { confusionHeatmap, learningCurves, prChart, rocChart } from "../report/charts";
 import { showFigure } from "../report/plotly";
 import { showMarkdown, showPng, showTable } from "../report/display";
@@ -13,7 +13,7 @@ export function showLearningCurves(history: Record<string, number>[], title: str
   if (metrics.length) showFigure(learningCurves(history, metrics, `${title}: accuracy and macro-F1`), { height: 340 });
 }
 
-export function showEvaluation(ev: ClassificationEvaluation, classNames: string[], title: string): void {
+export function showScores(ev: ClassificationScores, classNames: string[], title: string): void {
   showTable(ev.report.rows.map((r) => ({ class: r.label, precision: r.precision, recall: r.recall, f1: r.f1, support: r.support })), {
     caption: `${title}: classification report (test split) — accuracy ${ev.summary.accuracy.toFixed(4)}`,
   });
@@ -30,7 +30,7 @@ export function showClassificationResult(r: ClassificationResult): void {
       `best epoch ${r.bestEpoch + 1} of ${r.history.length}; training took ${formatDuration(r.seconds.train * 1000)}. ${r.pretrained.note}.`,
   );
   showLearningCurves(r.history, title);
-  showEvaluation(r.evaluation, r.classNames, title);
+  showScores(r.evaluation, r.classNames, title);
 }
 
 /** The k most confident mistakes on the test split, with their images. */

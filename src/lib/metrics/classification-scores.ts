@@ -1,14 +1,12 @@
 /**
- * Predictions of a classifier over a BatchSource and everything computed from them once:
- * confusion statistics, the classification report, ROC/PR curves and AUCs.
+ * Scores of a classifier's predictions, computed once: confusion statistics, the classification
+ * report, ROC/PR curves and AUCs, and the headline numbers. "Score" = pure numbers from
+ * predictions; "evaluate" (src/lib/runner) = run a model over labelled data, then score.
  */
-import * as tf from "@tensorflow/tfjs";
-import { BatchSource } from "../data/types";
-import { argmaxRows, binarize, confusionStats, multilabelStats, ConfusionStats } from "../metrics/confusion";
-import { f1 } from "../metrics/classification";
-import { averagePrecision, auc, precisionRecallCurve, rocAucMultilabel, rocAucOvr, rocCurve } from "../metrics/curves";
-import { classificationReport, ClassificationReport } from "../metrics/report";
-import { createProgress } from "../util/progress";
+import { argmaxRows, binarize, confusionStats, multilabelStats, ConfusionStats } from "./confusion";
+import { f1 } from "./classification";
+import { averagePrecision, auc, precisionRecallCurve, rocAucMultilabel, rocAucOvr, rocCurve } from "./curves";
+import { classificationReport, ClassificationReport } from "./classification-report";
 
 export interface Predictions {
   ids: string[];
@@ -17,28 +15,6 @@ export interface Predictions {
   probs: number[][];
   /** [N][K] targets as in the batches: one-hot (single-label) or multi-hot. */
   targets: number[][];
-}
-
-/** Runs the model in inference mode over every batch (disposing them); probabilities per sample. */
-export async function predictSource(model: tf.LayersModel, source: BatchSource, classNames: string[], label = "predict"): Promise<Predictions> {
-  const out: Predictions = { ids: [], classNames, probs: [], targets: [] };
-  const progress = createProgress({ total: source.batchesPerEpoch, label });
-  for await (const batch of source.batches(0)) {
-    try {
-      const p = tf.tidy(() => model.apply(batch.x, { training: false }) as tf.Tensor);
-      const probs = (await p.array()) as number[][];
-      const y = (await batch.y.array()) as number[][];
-      p.dispose();
-      out.ids.push(...batch.ids);
-      out.probs.push(...probs);
-      out.targets.push(...y);
-    } finally {
-      tf.dispose([batch.x, batch.y]);
-    }
-    progress.tick();
-  }
-  progress.done();
-  return out;
 }
 
 export interface CurveSet {
@@ -55,7 +31,7 @@ export interface PrSet {
   ap: number;
 }
 
-export interface ClassificationEvaluation {
+export interface ClassificationScores {
   stats: ConfusionStats;
   report: ClassificationReport;
   /** Multiclass only: rows true, columns predicted. */
@@ -73,8 +49,8 @@ export interface ClassificationEvaluation {
   };
 }
 
-/** Single-label: argmax decisions; multi-label: per-label threshold (default 0.5). */
-export function evaluateProbabilities(pred: Predictions, mode: "single" | "multi", threshold: number | number[] = 0.5): ClassificationEvaluation {
+/** Single-label: argmax decisions; multi-label: per-label threshold (default 0.5). probs/targets [N][K]. */
+export function scoreClassification(pred: Predictions, mode: "single" | "multi", threshold: number | number[] = 0.5): ClassificationScores {
   const K = pred.classNames.length;
   let stats: ConfusionStats;
   let aucs;

@@ -5,9 +5,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ProjectPaths } from "../config/paths";
-import { checkJupyter, checkKernel, jupyterCommand } from "../runtime/tools";
-import { formatDuration } from "../util/progress";
+import { ProjectPaths } from "../lib/config/paths";
+import { checkJupyter, checkKernel, jupyterCommand } from "../lib/runtime/tools";
+import { formatDuration } from "../lib/util/progress";
 
 export const KERNEL_NAME = "steel-tslab";
 
