@@ -1,7 +1,11 @@
+import * as path from "path";
+import { preflight } from "../lib/data/preflight";
+import { formatSkipSummary } from "../lib/data/skip-report";
+import { writeJsonAtomic } from "../lib/util/atomic-write";
 /** Shared pieces of the train / evaluate / predict commands. */
 import * as fs from "fs";
 import { initWorkspace, Workspace } from "../lib/runtime/workspace";
-import { openDataset, loadDatasetAt, skipSummaryLine } from "../lib/experiments/datasets";
+import { openDataset, loadDatasetAt } from "../lib/experiments/datasets";
 import { Dataset, DatasetName, DataError } from "../lib/data/types";
 import { BackendError } from "../lib/runtime/backend";
 import { CliError } from "./args";
@@ -32,11 +36,14 @@ export async function datasetFor(ws: Workspace, name: DatasetName, root: unknown
   const mode = opts.lenient ? "lenient" : "strict";
   let ds: Dataset;
   if (typeof root === "string") {
-    ds = await loadDatasetAt(name, root, "real", mode);
+    const loaded = await loadDatasetAt(name, root, "real", mode);
+    // Pre-flight: every image header and label checked now, not when first sampled in epoch 2.
+    const checked = await preflight(loaded, { lenient: opts.lenient });
+    ds = checked.dataset;
+    if (checked.report.skipped > 0) writeJsonAtomic(path.join(ws.paths.outputs, "data_check", `${name}.json`), checked.report);
     ws.dataSources[name] = "real";
     console.log(`data: ${name} from ${root} (${ds.samples.length} images)`);
-    const skips = skipSummaryLine(ds);
-    if (skips) console.log(`data: ${skips}`);
+    console.log(`data: ${formatSkipSummary(checked.report)}`);
   } else {
     ds = await openDataset(ws, name, { mode });
   }
@@ -54,7 +61,7 @@ export async function workspaceFromArgs(run: string, args: Record<string, unknow
 
 /** Errors of the user's input (exit 2) as opposed to bugs (exit 1). */
 function isInputError(err: Error): boolean {
-  return err instanceof CliError || err instanceof DataError || err instanceof BackendError || /not a folder|no image files|not a training run|must be one of|does not exist|trained on classes|no samples to evaluate/.test(err.message);
+  return err instanceof CliError || err.name === "ResumeRefused" || err instanceof DataError || err instanceof BackendError || /not a folder|no image files|not a training run|must be one of|does not exist|trained on classes|no samples to evaluate/.test(err.message);
 }
 
 /**

@@ -14,7 +14,7 @@ import { IMPLEMENTED_TASKS, taskKindOf } from "../lib/runner/tasks/index";
 
 const USAGE = `train --model NAME [--dataset severstal|neu|gc10] [--data-root DIR] [--out DIR]
              [--epochs N] [--batch-size N] [--lr X] [--image-size HxW] [--mode single|multi]
-             [--profile smoke|quick|full] [--seed N] [--backend cpu|wasm|...] [--lenient] [--debug]
+             [--profile smoke|quick|full] [--seed N] [--backend cpu|wasm|...] [--lenient] [--restart] [--debug]
 Defaults come from the notebooks' presets for the profile (simplecnn: notebook 03, resnet50: 04).`;
 
 function imageSize(v: unknown): { height: number; width: number } | undefined {
@@ -29,7 +29,7 @@ runCli(async () => {
     usage: USAGE,
     flags: {
       model: "string", dataset: "string", "data-root": "string", out: "string", epochs: "int", "batch-size": "int", lr: "positive",
-      "image-size": "string", mode: "string", profile: "string", seed: "number", backend: "string", ...COMMON_FLAGS,
+      "image-size": "string", mode: "string", profile: "string", seed: "number", backend: "string", restart: "boolean", ...COMMON_FLAGS,
     },
     required: ["model"],
     choices: { mode: ["single", "multi"], profile: ["smoke", "quick", "full"], dataset: ["severstal", "neu", "gc10"] },
@@ -55,7 +55,7 @@ runCli(async () => {
     mode: (a.mode as "single" | "multi" | undefined) ?? base.mode,
   };
   const ds = await datasetFor(ws, dataset, dataRoot, { lenient: Boolean(a.lenient) });
-  const r = await runClassification(ws, ds, cfg);
+  const r = await runClassification(ws, ds, cfg, { restart: Boolean(a.restart) });
   const s = r.evaluation.summary;
   console.log(`\n${model} on ${dataset} (${r.dataset.source}): test accuracy ${s.accuracy.toFixed(4)}, macro-F1 ${s.macro_f1.toFixed(4)}, ROC-AUC macro ${s.roc_auc_macro.toFixed(4)}`);
   console.log(`run folder: ${cfg.outDir}\n  ${Object.values(r.files).join("\n  ")}`);

@@ -19,8 +19,8 @@ export type { ClassificationResult } from "../runner/tasks/classification";
 export { augmentation, classSampler, classificationMetricsJson } from "../runner/tasks/classification";
 
 /** Trains `cfg` on `ds` (split, sampler, best checkpoint, early stopping) and evaluates on the test split. */
-export async function runClassification(ws: Workspace, ds: Dataset, cfg: ClassificationConfig, opts: { callbacks?: Callback[] } = {}): Promise<ClassificationResult> {
-  const run = await runExperiment(ws, ds, classificationTask(cfg), { outDir: cfg.outDir, callbacks: opts.callbacks });
+export async function runClassification(ws: Workspace, ds: Dataset, cfg: ClassificationConfig, opts: { callbacks?: Callback[]; restart?: boolean } = {}): Promise<ClassificationResult> {
+  const run = await runExperiment(ws, ds, classificationTask(cfg), { outDir: cfg.outDir, callbacks: opts.callbacks, restart: opts.restart });
   return classificationResultOf(run, cfg);
 }
 

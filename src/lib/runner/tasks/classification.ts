@@ -21,7 +21,7 @@ import { createModel } from "../../models/registry";
 import { ModelOptions } from "../../models/types";
 import { findPretrainedWeights, loadKerasH5Weights } from "../../models/keras-h5";
 import { summarizeModel } from "../../models/summary";
-import { recommendedMicroBatch } from "../../engine/memory";
+import { recommendedMicroBatch } from "../../engine/index";
 import { scoreClassification, ClassificationScores, Predictions } from "../../metrics/classification-scores";
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../../report/static-charts";
 import { writeFileAtomic } from "../../util/atomic-write";
