@@ -11,26 +11,42 @@
 import * as tf from "@tensorflow/tfjs";
 import { LossFn, batchSizeOf, checkSameShape, defineLoss } from "./types";
 
-/** Lovász-hinge per image and class [N, C]. */
+/**
+ * Lovász-hinge per image and class [N, C]. The gradient is given explicitly (customGrad): the tape
+ * cannot differentiate through the sort (tfjs asks for a float gradient of topk's int indices),
+ * and the analytic one is simple: ∂loss/∂x_i = −(2y_i − 1) · [e_i > 0] · g_{rank(i)}.
+ */
 export function lovaszHingePerImageClass(yTrue: tf.Tensor, logits: tf.Tensor): tf.Tensor2D {
   checkSameShape("lovaszHinge", yTrue, logits);
   if (logits.rank < 3) throw new Error(`lovaszHinge: expected masks [N, H, W, C], got shape [${logits.shape.join(", ")}]`);
-  return tf.tidy(() => {
-    const N = logits.shape[0];
-    const C = logits.shape[logits.shape.length - 1];
-    const P = logits.size / (N * C);
-    // Rows = (image, class) pairs, columns = pixels.
-    const rows = (t: tf.Tensor) => tf.transpose(t.reshape([N, P, C]), [0, 2, 1]).reshape([N * C, P]);
-    const y = rows(yTrue.toFloat());
-    const errors = tf.sub(1, tf.mul(rows(logits), tf.sub(tf.mul(y, 2), 1)));
+  const N = logits.shape[0];
+  const C = logits.shape[logits.shape.length - 1];
+  const P = logits.size / (N * C);
+  const M = N * C;
+  // Rows = (image, class) pairs, columns = pixels, and back.
+  const rows = (t: tf.Tensor) => tf.transpose(t.reshape([N, P, C]), [0, 2, 1]).reshape([M, P]);
+  const unrows = (t: tf.Tensor) => tf.transpose(t.reshape([N, C, P]), [0, 2, 1]).reshape(logits.shape);
+  const f = tf.customGrad((x: tf.Tensor, labels: tf.Tensor, save: tf.GradSaveFunc) => {
+    const y = rows(labels.toFloat());
+    const sign = tf.sub(tf.mul(y, 2), 1);
+    const errors = tf.sub(1, tf.mul(rows(x), sign));
     const { indices } = tf.topk(errors, P, true);
-    // Flat gather (batchDims 0) so the gradient flows back to the unsorted errors.
-    const flat = tf.add(indices, tf.mul(tf.range(0, N * C, 1, "int32").reshape([N * C, 1]), P)).reshape([-1]);
-    const eSorted = tf.gather(errors.reshape([-1]), flat).reshape([N * C, P]);
-    const gSorted = tf.gather(y.reshape([-1]), flat).reshape([N * C, P]);
-    const grad = lovaszGrad(gSorted);
-    return tf.sum(tf.mul(tf.relu(eSorted), grad), 1).reshape([N, C]) as tf.Tensor2D;
+    const rowStart = tf.mul(tf.range(0, M, 1, "int32").reshape([M, 1]), tf.scalar(P, "int32"));
+    const flat = tf.add(indices, rowStart).reshape([-1]);
+    const eSorted = tf.gather(errors.reshape([-1]), flat).reshape([M, P]);
+    const grad = lovaszGrad(tf.gather(y.reshape([-1]), flat).reshape([M, P]) as tf.Tensor2D);
+    const value = tf.sum(tf.mul(tf.relu(eSorted), grad), 1).reshape([N, C]);
+    const gUnsorted = tf.scatterND(flat.reshape([-1, 1]), grad.reshape([-1]), [M * P]).reshape([M, P]);
+    save([tf.mul(tf.neg(sign), tf.mul(tf.step(errors), gUnsorted))]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
+        unrows(tf.mul(saved[0], (dy as tf.Tensor).reshape([M, 1]))),
+        tf.zerosLike(labels),
+      ],
+    };
   });
+  return tf.tidy(() => f(logits, yTrue) as tf.Tensor2D);
 }
 
 /** Gradient of the Lovász extension of the Jaccard loss for labels sorted by error [M, P]. */
