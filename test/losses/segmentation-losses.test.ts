@@ -1,5 +1,6 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
 import { lovaszHinge, lovaszHingePerImageClass } from "../../src/lib/losses/lovasz";
 import { createLoss } from "../../src/lib/losses/registry";
@@ -66,4 +67,38 @@ test("segmentation losses on masks by name: dice on logits, BCE + Dice with posW
   const f = (0.25 * 0.25 * Math.log(2) + 0.75 * 0.5625 * 2 * Math.log(2)) / 2;
   close(val(createLoss("binary-focal", { fromLogits: true })(y, x)), f);
   tf.dispose([x, y]);
+});
+
+test("Lovász hinge and its gradient equal Berman's PyTorch reference on random masks (skipped without torch)", (t) => {
+  const N = 2, H = 3, W = 5, C = 2;
+  const xs = Array.from({ length: N * H * W * C }, (_, i) => Math.sin(i * 1.7) * 2);
+  const ys = Array.from({ length: N * H * W * C }, (_, i) => (Math.cos(i * 2.3) > 0.3 ? 1 : 0));
+  // lovasz_hinge_flat / lovasz_grad as in github.com/bermanmaxim/LovaszSoftmax (pytorch/lovasz_losses.py), per (image, class).
+  const py = `
+import json, sys, torch
+d = json.load(sys.stdin)
+x = torch.tensor(d["x"], dtype=torch.float64).reshape(${N}, ${H}*${W}, ${C}).requires_grad_()
+y = torch.tensor(d["y"], dtype=torch.float64).reshape(${N}, ${H}*${W}, ${C})
+def grad(gt):
+    gts = gt.sum(); inter = gts - gt.cumsum(0); union = gts + (1 - gt).cumsum(0)
+    j = 1. - inter / union
+    j[1:] = j[1:] - j[:-1]
+    return j
+def flat(l, g):
+    e = 1. - l * (2. * g - 1.)
+    es, perm = torch.sort(e, dim=0, descending=True)
+    return torch.dot(torch.relu(es), grad(g[perm]))
+loss = torch.stack([flat(x[n, :, c], y[n, :, c]) for n in range(${N}) for c in range(${C})]).mean()
+loss.backward()
+print(json.dumps({"loss": loss.item(), "grad": x.grad.reshape(-1).tolist()}))
+`;
+  const r = spawnSync("/usr/bin/python3", ["-c", py], { input: JSON.stringify({ x: xs, y: ys }), encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) return t.skip(`torch reference unavailable: ${(r.stderr ?? "").split("\n").filter(Boolean).pop()}`);
+  const ref = JSON.parse(r.stdout) as { loss: number; grad: number[] };
+  const x = tf.tensor4d(xs, [N, H, W, C]);
+  const y = tf.tensor4d(ys, [N, H, W, C]);
+  close(val(lovaszHinge(y, x)), ref.loss);
+  const g = tf.grad((v: tf.Tensor) => lovaszHinge(y, v))(x);
+  Array.from(g.dataSync()).forEach((v, i) => close(v, ref.grad[i]));
+  tf.dispose([x, y, g]);
 });
