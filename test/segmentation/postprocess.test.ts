@@ -50,7 +50,7 @@ function probs(c: number, C: number, values: number[]): Float32Array {
 test("post-processing per class: threshold, min component, min area, gating — each a switch", () => {
   const C = 2;
   // Class 0 probabilities over the 5×6 grid: 0.9 on M's 7 pixels, plus an isolated 0.55 pixel at (4,5).
-  const p0 = Array.from(M, (v) => (v ? 0.9 : 0.1));
+  const p0: number[] = Array.from(M, (v) => (v ? 0.9 : 0.1));
   p0[4 * W + 5] = 0.55;
   const prob = probs(0, C, p0);
   const ch0 = (m: Uint8Array) => Array.from({ length: H * W }, (_, i) => m[i * C]);

@@ -26,7 +26,8 @@ export function lovaszHingePerImageClass(yTrue: tf.Tensor, logits: tf.Tensor): t
   // Rows = (image, class) pairs, columns = pixels, and back.
   const rows = (t: tf.Tensor) => tf.transpose(t.reshape([N, P, C]), [0, 2, 1]).reshape([M, P]);
   const unrows = (t: tf.Tensor) => tf.transpose(t.reshape([N, C, P]), [0, 2, 1]).reshape(logits.shape);
-  const f = tf.customGrad((x: tf.Tensor, labels: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, labels, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const y = rows(labels.toFloat());
     const sign = tf.sub(tf.mul(y, 2), 1);
     const errors = tf.sub(1, tf.mul(rows(x), sign));

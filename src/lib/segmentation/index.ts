@@ -28,4 +28,4 @@ export {
   type ValidationPrediction,
 } from "./postprocess-search";
 export { submissionRecords, verifySubmission, writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionOptions, type SubmissionReport } from "./submission";
-export { predictFolder, type FolderFailure, type PredictFolderOptions, type PredictFolderReport } from "./predict-folder";
+export { segmentFolder, type FolderFailure, type SegmentFolderOptions, type SegmentFolderReport } from "./segment-folder";

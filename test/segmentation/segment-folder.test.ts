@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { writeImagePng } from "../../src/lib/data/image-io";
 import { decodeRle } from "../../src/lib/data/rle";
 import { parseSeverstalCsv } from "../../src/lib/data/severstal-csv";
-import { predictFolder } from "../../src/lib/segmentation/predict-folder";
+import { segmentFolder } from "../../src/lib/segmentation/segment-folder";
 import { createRng } from "../../src/lib/util/rng";
 
 let dir: string;
@@ -39,7 +39,7 @@ test("a folder with a corrupt and a wrong-size image: both named and counted, th
   // Predictor: the image repeated on 4 channels, so the mask of every class is the image > 0.5.
   const predictor = (x: tf.Tensor4D) => tf.tile(x, [1, 1, 1, 4]) as tf.Tensor4D;
   const file = path.join(out, "submission.csv");
-  const r = await predictFolder(predictor, dir, { height: H, width: W, tileHeight: 32, tileWidth: 32, submissionFile: file });
+  const r = await segmentFolder(predictor, dir, { height: H, width: W, tileHeight: 32, tileWidth: 32, submissionFile: file });
   assert.equal(r.found, 4);
   assert.equal(r.predicted, 2);
   assert.deepEqual(r.failed.map((f) => path.basename(f.file)), ["b.png", "d.png"]);

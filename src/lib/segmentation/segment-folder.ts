@@ -12,7 +12,7 @@ import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./p
 import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
 import { writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionReport } from "./submission";
 
-export interface PredictFolderOptions extends StitchedPredictOptions {
+export interface SegmentFolderOptions extends StitchedPredictOptions {
   /** Image size every file must have; default 256×1600. */
   height?: number;
   width?: number;
@@ -24,7 +24,7 @@ export interface PredictFolderOptions extends StitchedPredictOptions {
   /** Where to write the CSV (a path under outputs/, never inside the input folder). */
   submissionFile: string;
   form?: SubmissionForm;
-  /** Summary JSON (counts, failures); default next to the submission as predict_summary.json. */
+  /** Summary JSON (counts, failures); default next to the submission as segment_summary.json. */
   summaryFile?: string;
 }
 
@@ -33,7 +33,7 @@ export interface FolderFailure {
   reason: string;
 }
 
-export interface PredictFolderReport {
+export interface SegmentFolderReport {
   dir: string;
   found: number;
   predicted: number;
@@ -42,7 +42,7 @@ export interface PredictFolderReport {
   summaryFile: string;
 }
 
-export async function predictFolder(model: TilePredictor, dir: string, opts: PredictFolderOptions): Promise<PredictFolderReport> {
+export async function segmentFolder(model: TilePredictor, dir: string, opts: SegmentFolderOptions): Promise<SegmentFolderReport> {
   const H = opts.height ?? 256;
   const W = opts.width ?? 1600;
   const settings = resolvePostprocess(4, opts.postprocess);
@@ -64,8 +64,8 @@ export async function predictFolder(model: TilePredictor, dir: string, opts: Pre
   }
   bar.done({ predicted: preds.length, failed: failed.length });
   const submission = preds.length > 0 ? writeSubmission(opts.submissionFile, preds, { form: opts.form, height: H, width: W }) : undefined;
-  const summaryFile = opts.summaryFile ?? path.join(path.dirname(opts.submissionFile), "predict_summary.json");
-  const report: PredictFolderReport = { dir, found: files.length, predicted: preds.length, failed, submission, summaryFile };
+  const summaryFile = opts.summaryFile ?? path.join(path.dirname(opts.submissionFile), "segment_summary.json");
+  const report: SegmentFolderReport = { dir, found: files.length, predicted: preds.length, failed, submission, summaryFile };
   writeJsonAtomic(summaryFile, { ...report, settings });
   return report;
 }
