@@ -14,8 +14,8 @@ import {
   loadH5wasm,
   loadKerasH5Weights,
   RESNET50_NOTOP_FILE,
-  type H5Group,
 } from "../../src/lib/models/keras-h5";
+import { writeKerasH5, type LayerSpec } from "./h5-fixture";
 import { projectPaths } from "../../src/lib/config/paths";
 import { createModel } from "../../src/lib/models/registry";
 import { kerasResNetPreprocess } from "../../src/lib/models/preprocess";
@@ -42,31 +42,6 @@ function smallModel(): tf.LayersModel {
 /** Distinct values per weight: base + 0.001 * index. */
 function ramp(n: number, base: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => base + 0.001 * i);
-}
-
-interface LayerSpec {
-  name: string;
-  weights: { name: string; shape: number[]; data: Float32Array }[];
-}
-
-/** Writes `layers` in the Keras 2 save_weights layout; under /model_weights when `full`. */
-async function writeKerasH5(file: string, layers: LayerSpec[], full = false): Promise<void> {
-  const h5 = await loadH5wasm();
-  const f = new h5.File(file, "w");
-  try {
-    const root: H5Group = full ? f.create_group("model_weights") : f;
-    root.create_attribute("layer_names", layers.map((l) => l.name), null, "S64");
-    root.create_attribute("backend", "tensorflow");
-    for (const l of layers) {
-      const g = root.create_group(l.name);
-      g.create_attribute("weight_names", l.weights.map((w) => `${l.name}/${w.name}:0`), null, "S128");
-      if (l.weights.length === 0) continue;
-      const inner = g.create_group(l.name);
-      for (const w of l.weights) inner.create_dataset({ name: `${w.name}:0`, data: w.data, shape: w.shape, dtype: "<f" });
-    }
-  } finally {
-    f.close();
-  }
 }
 
 const KERNEL = ramp(3 * 3 * 3 * 2, 0.1);

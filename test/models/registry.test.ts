@@ -91,8 +91,10 @@ describe("classification head", () => {
 });
 
 describe("unet", () => {
-  test("input not a multiple of 32 → error that says to pad", () => {
-    assert.throws(() => createModel("unet", { inputShape: [100, 64, 3], classes: 4, seed: 1 }), /pad to a multiple of 32, e\.g\. 128x64/);
+  test("input not a multiple of 32 → error that says to pad or crop", () => {
+    assert.throws(() => createModel("unet", { inputShape: [250, 1600, 1], classes: 4, seed: 1 }), /H and W must be multiples of 32 .*: got 250×1600; pad to 256×1600 or crop to 224×1600/);
+    assert.throws(() => createModel("unet", { inputShape: [100, 64, 3], classes: 4, seed: 1 }), /got 100×64; pad to 128×64 or crop to 96×64/);
+    assert.throws(() => createModel("unet", { inputShape: [20, 64, 3], classes: 4, seed: 1 }), /got 20×64; pad to 32×64$/);
   });
 
   test("encoder must be a five-stage ResNet", () => {

@@ -78,7 +78,9 @@ export function stitchTiles(
     throw new Error(`stitchTiles: ${tiles.length} tiles but ${offsets.length} offsets`);
   }
   const C = channels;
-  const sum = new Float32Array(height * width * C);
+  // float64 sums: n equal float32 values sum exactly and n·a / n = a, so the identity stitches
+  // back bit-exactly for any overlap (a float32 sum of 3 equal values can round).
+  const sum = new Float64Array(height * width * C);
   const count = new Uint16Array(height * width);
   tiles.forEach((tile, i) => {
     const isArray = tile instanceof Float32Array;
@@ -109,5 +111,5 @@ export function stitchTiles(
     if (n === 0) throw new Error(`stitchTiles: pixel (${Math.floor(p / width)}, ${p % width}) is covered by no tile`);
     if (n > 1) for (let k = 0; k < C; k++) sum[p * C + k] /= n;
   }
-  return sum;
+  return Float32Array.from(sum);
 }

@@ -6,9 +6,10 @@ import { bceLoss } from "./bce";
 import { crossEntropyLoss } from "./cross-entropy";
 import { bceDiceLoss, diceLoss } from "./dice";
 import { binaryFocalLoss, focalLoss } from "./focal";
+import { lovaszHingeLoss } from "./lovasz";
 import { LossFn } from "./types";
 
-export type LossName = "cross-entropy" | "bce" | "focal" | "binary-focal" | "dice" | "bce-dice";
+export type LossName = "cross-entropy" | "bce" | "focal" | "binary-focal" | "dice" | "bce-dice" | "lovasz-hinge";
 
 export interface LossOptions {
   fromLogits?: boolean;
@@ -38,6 +39,8 @@ const ALLOWED: Record<LossName, (keyof LossOptions)[]> = {
   "binary-focal": ["fromLogits", "gamma", "alpha"],
   dice: ["fromLogits", "smooth"],
   "bce-dice": ["fromLogits", "smooth", "bceWeight", "diceWeight", "posWeight"],
+  /** Always on logits: fromLogits is accepted only as true. */
+  "lovasz-hinge": ["fromLogits"],
 };
 
 const ALIASES: Record<string, LossName> = {
@@ -47,6 +50,8 @@ const ALIASES: Record<string, LossName> = {
   binary_crossentropy: "bce",
   bce_dice: "bce-dice",
   binary_focal: "binary-focal",
+  lovasz: "lovasz-hinge",
+  lovasz_hinge: "lovasz-hinge",
 };
 
 export const LOSS_NAMES = Object.keys(ALLOWED) as LossName[];
@@ -76,5 +81,8 @@ export function createLoss(name: LossName | string, options: LossOptions = {}): 
       return diceLoss({ fromLogits: o.fromLogits, smooth: o.smooth });
     case "bce-dice":
       return bceDiceLoss({ fromLogits: o.fromLogits, smooth: o.smooth, bceWeight: o.bceWeight, diceWeight: o.diceWeight, posWeight: o.posWeight });
+    case "lovasz-hinge":
+      if (o.fromLogits === false) throw new Error(`loss "lovasz-hinge" works on logits only; build the U-Net with activation "linear"`);
+      return lovaszHingeLoss();
   }
 }

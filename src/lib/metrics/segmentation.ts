@@ -61,3 +61,107 @@ export function summarizeDice(perImageClass: number[][]): DiceResult {
   const mean = N * C ? perImageClass.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0) / (N * C) : NaN;
   return { perImageClass, perClass, mean };
 }
+
+/**
+ * Pixel counts of one (image, class) pair. Computed ONCE from binary masks; Dice, IoU and the
+ * image-level presence confusion are all read off these counts (smp.metrics.get_stats style).
+ */
+export interface PairCounts {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+/** Counts per image and class: counts[n][c]. */
+export type SegmentationCounts = PairCounts[][];
+
+/**
+ * tp/fp/fn/tn per image and class of binary channel-last masks [N][H·W·C] (non-zero = defect).
+ * `pred[n]` and `truth[n]` are one image each, so callers can stream images instead of holding
+ * one [N, H, W, C] array.
+ */
+export function segmentationCounts(pred: readonly ArrayLike<number>[], truth: readonly ArrayLike<number>[], channels: number): SegmentationCounts {
+  if (pred.length !== truth.length) throw new Error(`segmentationCounts: ${pred.length} predicted images but ${truth.length} truth images`);
+  return pred.map((p, n) => imageCounts(p, truth[n], channels, n));
+}
+
+/** Counts of one image [H·W·C] per class. */
+export function imageCounts(pred: ArrayLike<number>, truth: ArrayLike<number>, channels: number, index = 0): PairCounts[] {
+  const C = channels;
+  if (pred.length !== truth.length || pred.length % C !== 0) {
+    throw new Error(`segmentationCounts: image ${index}: prediction has ${pred.length} values, truth ${truth.length}; both must be H·W·${C}`);
+  }
+  const out = Array.from({ length: C }, () => ({ tp: 0, fp: 0, fn: 0, tn: 0 }));
+  for (let i = 0; i < pred.length; i++) {
+    const o = out[i % C];
+    const p = pred[i] !== 0;
+    const t = truth[i] !== 0;
+    if (p && t) o.tp++;
+    else if (p) o.fp++;
+    else if (t) o.fn++;
+    else o.tn++;
+  }
+  return out;
+}
+
+/** Image-level presence confusion of one class: "does this image have a mask of the class?". */
+export interface PresenceConfusion {
+  /** Truth non-empty, prediction non-empty. */
+  tp: number;
+  /** Truth empty, prediction non-empty: defect-free (for this class) images given a false mask. */
+  fp: number;
+  /** Truth non-empty, prediction empty. */
+  fn: number;
+  /** Both empty (each scores Dice 1 in the Kaggle metric). */
+  tn: number;
+}
+
+export interface SegmentationScores {
+  /** Kaggle Severstal score: mean Dice over every (image, class) pair, both-empty = 1. */
+  kaggle: number;
+  /** Per class: mean over images of the pair Dice (both-empty = 1). */
+  perClassDice: number[];
+  /** Per class: mean over images of the pair IoU tp/(tp+fp+fn) (both-empty = 1). */
+  perClassIoU: number[];
+  /** Per class: IoU of pixels pooled over all images (micro reduction; NaN if no pixel anywhere). */
+  perClassPooledIoU: number[];
+  presence: PresenceConfusion[];
+  /** Pair Dice [N][C]. */
+  perImageClass: number[][];
+}
+
+/** Explicit reductions of the counts: per pair (Kaggle, per-class) and pooled (micro IoU). */
+export function segmentationScores(counts: SegmentationCounts): SegmentationScores {
+  const N = counts.length;
+  if (N === 0) throw new Error("segmentationScores: no images");
+  const C = counts[0].length;
+  const perImageClass = counts.map((row) => row.map((k) => diceFromCounts(k.tp, k.tp + k.fp, k.tp + k.fn)));
+  const iou = counts.map((row) => row.map((k) => (k.tp + k.fp + k.fn === 0 ? 1 : k.tp / (k.tp + k.fp + k.fn))));
+  const mean = (m: number[][], c: number) => m.reduce((a, r) => a + r[c], 0) / N;
+  const perClassDice = Array.from({ length: C }, (_, c) => mean(perImageClass, c));
+  const perClassIoU = Array.from({ length: C }, (_, c) => mean(iou, c));
+  const perClassPooledIoU = Array.from({ length: C }, (_, c) => {
+    let tp = 0;
+    let union = 0;
+    for (const row of counts) {
+      tp += row[c].tp;
+      union += row[c].tp + row[c].fp + row[c].fn;
+    }
+    return union === 0 ? NaN : tp / union;
+  });
+  const presence = Array.from({ length: C }, (_, c) => {
+    const p: PresenceConfusion = { tp: 0, fp: 0, fn: 0, tn: 0 };
+    for (const row of counts) {
+      const predHas = row[c].tp + row[c].fp > 0;
+      const trueHas = row[c].tp + row[c].fn > 0;
+      if (predHas && trueHas) p.tp++;
+      else if (predHas) p.fp++;
+      else if (trueHas) p.fn++;
+      else p.tn++;
+    }
+    return p;
+  });
+  const kaggle = perClassDice.reduce((a, b) => a + b, 0) / C;
+  return { kaggle, perClassDice, perClassIoU, perClassPooledIoU, presence, perImageClass };
+}

@@ -59,6 +59,14 @@ export function buildClassifier(name: string, encoder: string, o: ModelOptions):
   return model;
 }
 
+/** "H and W must be multiples of 32: got 250×1600; pad to 256×1600 or crop to 224×1600". */
+export function unetSizeError(h: number, w: number): string {
+  const up = (v: number) => Math.ceil(v / 32) * 32;
+  const down = (v: number) => Math.floor(v / 32) * 32;
+  const crop = down(h) > 0 && down(w) > 0 ? ` or crop to ${down(h)}×${down(w)}` : "";
+  return `unet: H and W must be multiples of 32 (the encoder halves them 5 times): got ${h}×${w}; pad to ${up(h)}×${up(w)}${crop}`;
+}
+
 /** U-Net with a ResNet encoder; input height and width must be multiples of 32. */
 export function buildUnet(o: ModelOptions): tf.LayersModel {
   checkCommonOptions("unet", o);
@@ -67,14 +75,7 @@ export function buildUnet(o: ModelOptions): tf.LayersModel {
     throw new Error(`unet: encoder must be one of ${RESNET_NAMES.join(", ")} (five stages down to H/32), got "${encoder}"`);
   }
   const [h, w] = o.inputShape;
-  if (h % 32 !== 0 || w % 32 !== 0) {
-    const ph = Math.ceil(h / 32) * 32;
-    const pw = Math.ceil(w / 32) * 32;
-    throw new Error(
-      `unet: input ${h}x${w} is not a multiple of 32 (the encoder downsamples 5 times); ` +
-        `pad to a multiple of 32, e.g. ${ph}x${pw}, or crop`,
-    );
-  }
+  if (h % 32 !== 0 || w % 32 !== 0) throw new Error(unetSizeError(h, w));
   const input = tf.input({ shape: o.inputShape, name: "input_1" });
   const enc = buildEncoder(encoder, normalizeInput(input, o.inputNormalization), o.seed, { zeroInitResidual: o.zeroInitResidual });
   const output = unetDecoder(enc.features, {

@@ -1,0 +1,71 @@
+/**
+ * Predicts every image of a folder into a verified submission.csv. Errors are per file: an image
+ * that cannot be read or has the wrong size is named in `failed` (and counted); every other image
+ * still gets its 4 rows. A failed image gets NO rows — the caller sees it in the report and the
+ * summary JSON rather than as a silently empty prediction.
+ */
+import * as path from "path";
+import { isImageFile, readImage, walkFiles } from "../data/image-io";
+import { writeJsonAtomic } from "../util/atomic-write";
+import { createProgress } from "../util/progress";
+import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./postprocess";
+import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
+import { writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionReport } from "./submission";
+
+export interface SegmentFolderOptions extends StitchedPredictOptions {
+  /** Image size every file must have; default 256×1600. */
+  height?: number;
+  width?: number;
+  /** Channels the model takes; default 1. */
+  channels?: 1 | 3;
+  postprocess?: PostprocessInput;
+  /** Classifier presence probabilities [4] per ImageId (needed when a class is gated). */
+  presence?: (imageId: string) => number[] | undefined;
+  /** Where to write the CSV (a path under outputs/, never inside the input folder). */
+  submissionFile: string;
+  form?: SubmissionForm;
+  /** Summary JSON (counts, failures); default next to the submission as segment_summary.json. */
+  summaryFile?: string;
+}
+
+export interface FolderFailure {
+  file: string;
+  reason: string;
+}
+
+export interface SegmentFolderReport {
+  dir: string;
+  found: number;
+  predicted: number;
+  failed: FolderFailure[];
+  submission?: SubmissionReport;
+  summaryFile: string;
+}
+
+export async function segmentFolder(model: TilePredictor, dir: string, opts: SegmentFolderOptions): Promise<SegmentFolderReport> {
+  const H = opts.height ?? 256;
+  const W = opts.width ?? 1600;
+  const settings = resolvePostprocess(4, opts.postprocess);
+  const files = walkFiles(dir, 0).filter((f) => isImageFile(f));
+  const failed: FolderFailure[] = [];
+  const preds: PredictedMasks[] = [];
+  const bar = createProgress({ total: files.length, label: `predict ${path.basename(dir)}` });
+  for (const file of files) {
+    const imageId = path.basename(file);
+    try {
+      const img = await readImage(file, { channels: opts.channels ?? 1 });
+      if (img.height !== H || img.width !== W) throw new Error(`image is ${img.height}×${img.width}, expected ${H}×${W}`);
+      const prob = await predictStitched(model, img, opts);
+      preds.push({ imageId, mask: postprocessMasks(prob, H, W, settings, opts.presence?.(imageId)) });
+    } catch (err) {
+      failed.push({ file, reason: (err as Error).message });
+    }
+    bar.tick(1, { failed: failed.length });
+  }
+  bar.done({ predicted: preds.length, failed: failed.length });
+  const submission = preds.length > 0 ? writeSubmission(opts.submissionFile, preds, { form: opts.form, height: H, width: W }) : undefined;
+  const summaryFile = opts.summaryFile ?? path.join(path.dirname(opts.submissionFile), "segment_summary.json");
+  const report: SegmentFolderReport = { dir, found: files.length, predicted: preds.length, failed, submission, summaryFile };
+  writeJsonAtomic(summaryFile, { ...report, settings });
+  return report;
+}
