@@ -86,8 +86,10 @@ export async function explainFolder(model: tf.LayersModel, config: TrainedConfig
       }
     }
     if (ok.length > 0) {
-      const x = tf.stack(ok.map((o) => tf.tensor3d(o.input.data, [o.input.height, o.input.width, o.input.channels]))) as tf.Tensor4D;
-      const probs = (await tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor).array()) as number[][];
+      const x = tf.tidy(() => tf.stack(ok.map((o) => tf.tensor3d(o.input.data, [o.input.height, o.input.width, o.input.channels]))) as tf.Tensor4D);
+      const p = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
+      const probs = (await p.array()) as number[][];
+      p.dispose();
       const classes = probs.map((p) => fixed ?? p.indexOf(Math.max(...p)));
       const maps = cam.compute(x, classLogit(classes));
       const perImage = tf.unstack(maps) as tf.Tensor2D[];

@@ -2,8 +2,8 @@
  * Deletion and insertion curves (Petsiuk et al., RISE 2018): remove (or insert) pixels most
  * relevant first in `steps` equal steps and follow the target's probability; the area under the
  * curve is low for a faithful map under deletion and high under insertion. Deleted pixels take
- * the image's per-channel mean; insertion starts from a blurred copy (downsample ×8 → bilinear
- * up), as RISE. The same curves with a seeded random order are the reference.
+ * the image's per-channel mean; insertion starts from a blurred copy (8×8 block means, bilinear
+ * back up), as RISE. The same curves with a seeded random order are the reference.
  */
 import * as tf from "@tensorflow/tfjs";
 import { auc } from "../../metrics/curves";
@@ -40,9 +40,11 @@ function channelMean(img: ModelImage): Float32Array {
 }
 
 function blurred(img: ModelImage): Float32Array {
+  // Block means (8×8, or the whole image when smaller), bilinear back up: a blur, not a subsample.
+  const f = Math.min(8, img.height, img.width);
   return tf.tidy(() => {
     const x = tf.tensor4d(img.data, [1, img.height, img.width, img.channels]);
-    const small = tf.image.resizeBilinear(x, [Math.max(1, Math.round(img.height / 8)), Math.max(1, Math.round(img.width / 8))]);
+    const small = tf.avgPool(x, [f, f], [f, f], "same");
     return tf.image.resizeBilinear(small, [img.height, img.width]).dataSync() as Float32Array;
   });
 }
