@@ -56,7 +56,7 @@ export abstract class BaseCam {
   /** Target gradient w.r.t. the layer's activations, [B, h, w, k] (scores of samples are independent). */
   protected gradients(x: tf.Tensor4D, A: tf.Tensor4D, target: CamTarget): tf.Tensor4D {
     const detached = this.split.head(x, A, { logits: target.logits });
-    const f = (a: tf.Tensor4D) => tf.sum(target.score(this.split.head(x, a, { logits: target.logits }), detached));
+    const f = (a: tf.Tensor) => tf.sum(target.score(this.split.head(x, a as tf.Tensor4D, { logits: target.logits }), detached));
     return tf.grad(f)(A) as tf.Tensor4D;
   }
 
