@@ -2,7 +2,8 @@
  * The CAM checks on REAL NEU-DET: with the classifier of `make experiment-neu` (its run folder and
  * split), every test image's CAMs (true class) are scored for faithfulness (deletion / insertion
  * AUC, ROAD, each vs random removal) and localisation against the VOC boxes (pointing game and
- * energy share vs the boxes' area share), per class. Metrics JSON: outputs/metrics/explain_neu.json.
+ * energy share vs the boxes' area share), per class; and the top-20 high-confidence mistakes as a
+ * gallery (outputs/explain/neu/mistakes.png). Metrics JSON: outputs/metrics/explain_neu.json.
  *   node --import tsx src/cli/explain-neu.ts [--checkpoint outputs/models/experiment_neu_real] [--limit N]
  */
 import * as fs from "fs";
@@ -16,6 +17,7 @@ import { evaluateCams, LabelledImage } from "../lib/explain/evaluate";
 import { boxesMask } from "../lib/explain/metrics/localisation";
 import { CAM_METHODS } from "../lib/explain/methods";
 import { textTable } from "../lib/report/html";
+import { writeCamFigure, writeMistakesGallery } from "../lib/explain/mistakes-report";
 
 runCli(async () => {
   const a = parseArgs(process.argv.slice(2), {
@@ -44,6 +46,11 @@ runCli(async () => {
     const region = s.boxes && s.boxes.length > 0 ? boxesMask(s.boxes, { height: s.height, width: s.width }, image) : undefined;
     items.push({ id: s.id, image, label: config.classNames.indexOf(ds.classNames[s.label]), region });
   }
+  const outDir = path.join(ws.paths.outputs, "explain", "neu");
+  const mistakes = await writeMistakesGallery(model, items, config.classNames, path.join(outDir, "mistakes.png"), { k: 20, method: "gradcam" });
+  console.log(`${mistakes.mistakes.length} high-confidence mistakes → ${mistakes.file ?? "(none: no test mistakes)"}`);
+  const figure = await writeCamFigure(model, items, config.classNames, path.join(outDir, "gradcam.png"), { perClass: 2, method: "gradcam" });
+  console.log(`Grad-CAM figure → ${figure}`);
   const report = await evaluateCams(model, items, config.classNames, methods, { seed: ws.config.seed });
   for (const m of methods) {
     const r = report[m];
@@ -55,6 +62,6 @@ runCli(async () => {
   ws.finish({
     title: "CAM faithfulness and localisation on NEU (test split)",
     headline: Object.fromEntries(methods.flatMap((m) => [[`${m}_deletion_auc`, report[m].faithfulness.all.deletionAuc], [`${m}_pointing`, report[m].localisation.all?.pointingHitRate ?? NaN]])),
-    details: { run: path.relative(ws.paths.root, path.resolve(runDir)), split: path.relative(ws.paths.root, splitCsv), images: items.length, withoutBoxes: noBoxes, methods: report },
+    details: { mistakes: { ...mistakes, file: mistakes.file && path.relative(ws.paths.root, mistakes.file) }, figure: path.relative(ws.paths.root, figure), run: path.relative(ws.paths.root, path.resolve(runDir)), split: path.relative(ws.paths.root, splitCsv), images: items.length, withoutBoxes: noBoxes, methods: report },
   });
 });

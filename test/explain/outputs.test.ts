@@ -21,6 +21,8 @@ import { saveModel } from "../../src/lib/train/checkpoint";
 import { encodePng } from "../../src/lib/data/image-io";
 import { formatVocXml } from "../../src/lib/data/voc";
 import { Predictions } from "../../src/lib/experiments/evaluation";
+import { writeMistakesGallery, writeCamFigure } from "../../src/lib/explain/mistakes-report";
+import { execFileSync, spawnSync } from "child_process";
 
 describe("colormaps", () => {
   test("jet and viridis end points as matplotlib", () => {
@@ -113,5 +115,40 @@ describe("explainFolder (the explain command)", () => {
     assert.deepEqual(fixed.rows.filter((x) => !x.error).map((x) => x.targetClass), ["scratches", "scratches"]);
     await assert.rejects(explainFolder(model, config, path.join(dir, "images"), { method: "gradcam", target: "rust", outDir: out }), /--target must be/);
     model.dispose();
+  });
+});
+
+describe("mistakes gallery and figure from a model", () => {
+  test("the gallery lists exactly the model's wrong predictions, by confidence; no leak", async () => {
+    await tf.setBackend("cpu");
+    const model = createModel("simplecnn", { inputShape: [16, 16, 1], classes: 3, seed: 8, inputNormalization: "standardize" });
+    const items = Array.from({ length: 9 }, (_, i) => ({
+      id: `img${i}`,
+      label: i % 3,
+      image: { data: Float32Array.from({ length: 256 }, (_, p) => ((p * (i + 3)) % 17) / 17), height: 16, width: 16, channels: 1 },
+    }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "explain-m-"));
+    const before = tf.memory().numTensors;
+    const r = await writeMistakesGallery(model, items, ["a", "b", "c"], path.join(dir, "m.png"), { k: 4 });
+    const fig = await writeCamFigure(model, items, ["a", "b", "c"], path.join(dir, "gradcam.png"), { perClass: 1 });
+    assert.equal(tf.memory().numTensors, before);
+    // Independent check: argmax of model.predict per image.
+    const probs = (model.predict(tf.stack(items.map((it) => tf.tensor3d(it.image.data, [16, 16, 1])))) as tf.Tensor).arraySync() as number[][];
+    const wrong = probs.map((p, i) => ({ i, k: p.indexOf(Math.max(...p)), p: Math.max(...p) })).filter((w) => w.k !== items[w.i].label).sort((a, b) => b.p - a.p || a.i - b.i);
+    assert.deepEqual(r.mistakes.map((m) => m.index), wrong.slice(0, 4).map((w) => w.i));
+    assert.equal(r.file !== undefined, wrong.length > 0);
+    assert.ok(fs.existsSync(fig));
+    model.dispose();
+  });
+});
+
+describe("explain command line", () => {
+  const cli = path.join(__dirname, "../../src/cli/explain.ts");
+  test("--help prints the usage; a bad --method is a one-line error (exit 2)", () => {
+    const help = execFileSync(process.execPath, ["--import", "tsx", cli, "--help"]).toString();
+    assert.match(help, /usage: explain --checkpoint RUN_DIR --images FOLDER/);
+    const bad = spawnSync(process.execPath, ["--import", "tsx", cli, "--checkpoint", "x", "--images", "y", "--method", "magic"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr.toString().trim(), /^error: --method must be one of gradcam, gradcampp, .*got "magic"$/);
   });
 });
