@@ -1,0 +1,28 @@
+/** Explainability: CAM methods with explicit targets, smoothing, faithfulness and localisation metrics, overlays, mistakes. */
+export { BaseCam, normalizePerImage } from "./base-cam";
+export type { CamContext, CamOptions, ComputeOptions } from "./base-cam";
+export { createCam, CAM_METHODS, EigenCam, GradCam, GradCamPlusPlus, HiResCam, LayerCam, ScoreCam, XGradCam } from "./methods";
+export type { CamMethod } from "./methods";
+export { splitAtLayer, defaultCamLayer } from "./graph";
+export type { SplitModel } from "./graph";
+export { classLogit, classProbability, multiLabelOutput, segmentationClass, predictedMask } from "./targets";
+export type { CamTarget } from "./targets";
+export { augSmoothCam } from "./smoothing";
+export { firstComponentProjection } from "./projection";
+export { deletionInsertion, randomDeletionInsertion } from "./metrics/deletion-insertion";
+export type { Curve, DeletionInsertion } from "./metrics/deletion-insertion";
+export { roadScores, roadRandom, noisyLinearImpute } from "./metrics/road";
+export type { RoadResult } from "./metrics/road";
+export { boxesMask, camPeak, localise, summariseLocalisation } from "./metrics/localisation";
+export type { ClassLocalisation, LocalisationRow } from "./metrics/localisation";
+export { modelScore } from "./metrics/removal";
+export type { ModelImage, ScoreFn } from "./metrics/removal";
+export { camGrey, camOverlay, camOverlayPng, colormapRgb, pngDataUrl } from "./overlay";
+export type { Colormap } from "./overlay";
+export { galleryPng } from "./gallery";
+export { highConfidenceMistakes, mistakeConfusion, mistakesGalleryPng } from "./mistakes";
+export type { GalleryItem, Mistake, MistakePair } from "./mistakes";
+export { explainFolder } from "./folder";
+export type { CamRow, ExplainFolderOptions, ExplainFolderResult } from "./folder";
+export { evaluateCams } from "./evaluate";
+export type { ClassFaithfulness, LabelledImage, MethodReport } from "./evaluate";
