@@ -6,6 +6,8 @@
  * discrete: a value's probability is the kernel mass over [x − q/2, x + q/2].
  * Categorical: each observation puts weight 1 on its choice on top of priorWeight / (n + 1) spread
  * over all choices.
+ * Continuous densities include the −log σ of each kernel, which Optuna 3.1 omits
+ * (optuna/optuna#5109, fixed upstream in #5110).
  */
 import { Distribution } from "../../distributions";
 import { Rng } from "../../../util/rng";
