@@ -34,3 +34,21 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/**
+ * The PostgreSQL URL for tests (environment/postgres.sh exports it). Unset → skip, unless
+ * STEEL_PG_REQUIRED=1, where the test fails instead.
+ */
+export function pgUrl(): { url?: string; skip: string | false } {
+  const url = process.env.STEEL_TEST_PG_URL;
+  if (url) return { url, skip: false };
+  if (process.env.STEEL_PG_REQUIRED === "1") return { skip: false };
+  return { skip: "STEEL_TEST_PG_URL unset (eval \"$(environment/postgres.sh)\" to run the PostgreSQL tests)" };
+}
+
+export function requirePg(url: string | undefined): string {
+  if (!url) throw new Error("STEEL_PG_REQUIRED=1 but STEEL_TEST_PG_URL is unset: run eval \"$(environment/postgres.sh)\"");
+  return url;
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
