@@ -1,1 +1,2 @@
 export * from "./class-map";
+export * from "./box-crop";
