@@ -11,6 +11,8 @@ export interface CropWindow {
 /**
  * The square window around `box` grown by `margin` (fraction of the box's longer side), shifted
  * (not shrunk) to lie inside a width×height frame; shrunk only when the frame is smaller than the side.
+ * A box longer than the frame's short side (real GC10 has 2045-px-wide welding-line boxes) cannot fit
+ * a square inside the frame: it gets the largest square centred on it, which does NOT contain it.
  */
 export function squareCrop(box: Box, width: number, height: number, margin = 0.2): CropWindow {
   const bw = box.xmax - box.xmin;
