@@ -1,0 +1,3 @@
+export * from "./class-map";
+export * from "./box-crop";
+export * from "./wilson";
