@@ -53,7 +53,7 @@ export interface XYSeries {
 }
 
 /** A line chart SVG with axes in data units, legend at the bottom. */
-export function lineChartSvg(series: XYSeries[], opts: { title: string; xTitle: string; yTitle: string; xRange?: [number, number]; yRange?: [number, number] }): string {
+export function lineChartSvg(series: XYSeries[], opts: { title: string; xTitle: string; yTitle: string; xRange?: [number, number]; yRange?: [number, number]; xTicks?: number[] }): string {
   const W = 640;
   const H = 480;
   const m = { l: 64, r: 20, t: 44, b: 74 + 18 * Math.ceil(series.length / 2) };
@@ -65,11 +65,14 @@ export function lineChartSvg(series: XYSeries[], opts: { title: string; xTitle: 
   const sy = (v: number) => H - m.b - ((v - y0) / (y1 - y0 || 1)) * (H - m.t - m.b);
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="white"/>`];
   parts.push(text(W / 2, 26, opts.title, { size: 16, weight: "bold" }));
-  for (let k = 0; k <= 5; k++) {
-    const xv = x0 + ((x1 - x0) * k) / 5;
-    const yv = y0 + ((y1 - y0) * k) / 5;
-    parts.push(`<line x1="${sx(xv)}" y1="${m.t}" x2="${sx(xv)}" y2="${H - m.b}" stroke="#eee"/><line x1="${m.l}" y1="${sy(yv)}" x2="${W - m.r}" y2="${sy(yv)}" stroke="#eee"/>`);
+  const xTicks = opts.xTicks ?? Array.from({ length: 6 }, (_, k) => x0 + ((x1 - x0) * k) / 5);
+  for (const xv of xTicks) {
+    parts.push(`<line x1="${sx(xv)}" y1="${m.t}" x2="${sx(xv)}" y2="${H - m.b}" stroke="#eee"/>`);
     parts.push(text(sx(xv), H - m.b + 16, Number(xv.toPrecision(3)).toString(), { size: 11 }));
+  }
+  for (let k = 0; k <= 5; k++) {
+    const yv = y0 + ((y1 - y0) * k) / 5;
+    parts.push(`<line x1="${m.l}" y1="${sy(yv)}" x2="${W - m.r}" y2="${sy(yv)}" stroke="#eee"/>`);
     parts.push(text(m.l - 6, sy(yv) + 4, Number(yv.toPrecision(3)).toString(), { size: 11, anchor: "end" }));
   }
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#444"/>`);
