@@ -14,7 +14,7 @@ SMOKE_OUT := outputs/ci-smoke
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## install npm dependencies and Jupyter (apt) if missing
+setup: ## install npm dependencies, Jupyter (apt) if missing, and the git filter that keeps notebook outputs local
 	@bash environment/setup.sh base
 
 native: ## (re)build the oneDNN convolution addon (apt libdnnl-dev + g++; part of setup, optional)
@@ -45,10 +45,8 @@ smoke-test: ## notebooks on the smoke profile, twice (metrics must be byte-ident
 	@STEEL_PROFILE=smoke STEEL_OUTPUTS=$(SMOKE_OUT)/run2 $(TSX) src/cli/reproduce.ts --no-html
 	@SMOKE_DIR=$(SMOKE_OUT) node --import tsx --test --test-reporter=spec test/e2e/*.e2e.ts
 
-lab: setup ## start JupyterLab (or Notebook) with the project's TypeScript kernel
-	@if command -v jupyter-lab >/dev/null; then jupyter lab --notebook-dir=.; \
-	elif /usr/bin/python3 -c 'import notebook' 2>/dev/null; then /usr/bin/jupyter notebook --notebook-dir=.; \
-	else echo "JupyterLab is not installed: 'pip install jupyterlab' or 'sudo apt-get install jupyter-notebook', then 'make lab'"; exit 1; fi
+lab: setup ## start JupyterLab (or the classic Notebook) with the project's TypeScript kernel (LAB_PORT=8888)
+	@bash environment/lab.sh
 
 bench: setup ## benchmarks (not tests): speed ratios measured side by side, JSON in outputs/bench
 	@bash environment/setup.sh bench

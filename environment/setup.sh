@@ -39,6 +39,13 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   touch "$stamp"
 fi
 
+# Notebooks are committed without outputs: git runs environment/nbstrip.py as a clean filter on
+# notebooks/*.ipynb (.gitattributes), so outputs stay in the working copy only. Local repo config.
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+  git -C "$root" config filter.steel-nbstrip.clean "/usr/bin/python3 environment/nbstrip.py"
+  git -C "$root" config filter.steel-nbstrip.smudge cat
+fi
+
 # The native convolution addon (oneDNN via apt libdnnl-dev, compiled with g++): optional —
 # build-native.sh explains and exits 0 when it cannot build, and training stays on wasm.
 for set in "${sets[@]}"; do

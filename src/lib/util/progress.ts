@@ -1,6 +1,12 @@
 /**
  * Progress bars for every long loop: an updating HTML bar in tslab, a `\r` line on a terminal,
  * and sparse plain lines when stderr is a log file (CI), so logs stay readable.
+ *
+ * Redraws are throttled and coalesced (at most one per `intervalMs`, default 250 ms; a skipped
+ * update is drawn by a trailing timer, and done() draws at once), because every notebook redraw
+ * is a kernel message: thousands per second flooded the kernel's sockets. One bar can serve a
+ * whole fit: `restart(label, total)` relabels it and starts the count again in the same display,
+ * so 300 epochs show one bar ("fit epoch 7/300"), not 300.
  */
 import { tslabDisplay } from "./notebook";
 
@@ -13,12 +19,18 @@ export interface Progress {
   set(values: ProgressValues): void;
   /** Finish the bar (idempotent). */
   done(values?: ProgressValues): void;
+  /**
+   * Reuse the bar for the next phase (e.g. the next epoch): new label, count back to 0, timer
+   * restarted, values kept until overwritten; `total` defaults to the current total.
+   * Un-finishes a done() bar.
+   */
+  restart(label: string, total?: number): void;
 }
 
 export interface ProgressOptions {
   total: number;
   label: string;
-  /** Minimum milliseconds between redraws. */
+  /** Minimum milliseconds between redraws (default 250). */
   intervalMs?: number;
   /** Force a sink (tests); default picks notebook, tty or log. */
   sink?: ProgressSink;
@@ -36,7 +48,7 @@ export interface ProgressState {
 export type ProgressSink = (state: ProgressState) => void;
 
 /** Progress that reports nowhere — for inner loops whose caller already shows progress. */
-export const silentProgress: Progress = { tick() {}, set() {}, done() {} };
+export const silentProgress: Progress = { tick() {}, set() {}, done() {}, restart() {} };
 
 export function formatValues(values: ProgressValues): string {
   return Object.entries(values)
@@ -109,24 +121,34 @@ function terminalSink(): ProgressSink {
 
 export function createProgress(options: ProgressOptions): Progress {
   const sink = options.sink ?? notebookSink() ?? terminalSink();
-  const interval = options.intervalMs ?? 200;
-  const start = Date.now();
+  const interval = options.intervalMs ?? 250;
+  let label = options.label;
+  let total = options.total;
+  let start = Date.now();
   let current = 0;
   let values: ProgressValues = {};
   let lastDraw = 0;
   let finished = false;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  const emit = () => {
+    if (trailing !== undefined) clearTimeout(trailing);
+    trailing = undefined;
+    lastDraw = Date.now();
+    sink({ label, current, total, elapsedMs: lastDraw - start, values, finished });
+  };
   const draw = (force: boolean) => {
-    const now = Date.now();
-    if (!force && now - lastDraw < interval) return;
-    lastDraw = now;
-    sink({ label: options.label, current, total: options.total, elapsedMs: now - start, values, finished });
+    if (force || Date.now() - lastDraw >= interval) return emit();
+    if (trailing !== undefined) return; // the pending redraw will show the latest state
+    trailing = setTimeout(emit, interval - (Date.now() - lastDraw));
+    // Never keeps a script alive; done() draws the final state itself.
+    (trailing as { unref?: () => void }).unref?.();
   };
   draw(true);
   return {
     tick(n = 1, v) {
       current += n;
       if (v) values = { ...values, ...v };
-      draw(current >= options.total);
+      draw(current >= total);
     },
     set(v) {
       values = { ...values, ...v };
@@ -137,6 +159,14 @@ export function createProgress(options: ProgressOptions): Progress {
       if (v) values = { ...values, ...v };
       finished = true;
       draw(true);
+    },
+    restart(nextLabel, nextTotal) {
+      label = nextLabel;
+      total = nextTotal ?? total;
+      current = 0;
+      finished = false;
+      start = Date.now();
+      draw(false);
     },
   };
 }
