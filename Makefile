@@ -36,8 +36,8 @@ test: ## the test suite: unit tests, then every notebook on the smoke profile, t
 	@bash environment/setup.sh base test
 	@$(MAKE) --no-print-directory unit-test smoke-test
 
-unit-test: ## unit tests only (node's test runner)
-	@npm test --silent
+unit-test: ## unit tests only (node's test runner; starts a private PostgreSQL for the HPO storage tests)
+	@eval "$$(bash environment/postgres.sh)" && npm test --silent
 
 smoke-test: ## notebooks on the smoke profile, twice (metrics must be byte-identical), reports checked in Chromium
 	@rm -rf $(SMOKE_OUT)

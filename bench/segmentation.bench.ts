@@ -21,7 +21,7 @@ import { projectPaths } from "../src/lib/config/paths";
 import { readImage } from "../src/lib/data/image-io";
 import { tileOffsets } from "../src/lib/data/tiles";
 import type { ImageData32 } from "../src/lib/data/types";
-import { recommendedMicroBatch } from "../src/lib/engine/memory";
+import { recommendedMicroBatch } from "../src/lib/engine/index";
 import { createLoss } from "../src/lib/losses/registry";
 import { createModel } from "../src/lib/models/registry";
 import { backendLabel, selectBackend } from "../src/lib/runtime/backend";

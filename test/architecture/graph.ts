@@ -16,6 +16,7 @@ export const LAYERS: string[][] = [
   ["train"],
   ["runner"],
   ["experiments"],
+  ["segmentation", "explain", "hpo", "robustness", "cross-dataset"],
   ["views"],
   ["api", "index.ts"],
   ["cli"],

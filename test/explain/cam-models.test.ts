@@ -37,7 +37,7 @@ for (const backend of ["cpu", "wasm"]) {
     before(async () => {
       if (backend === "wasm") {
         await import("@tensorflow/tfjs-backend-wasm");
-        const { registerWasmTrainingKernels } = await import("../../src/lib/engine/wasm-kernels");
+        const { registerWasmTrainingKernels } = await import("../../src/lib/engine/index");
         await tf.setBackend("wasm");
         registerWasmTrainingKernels();
       } else await tf.setBackend("cpu");

@@ -20,7 +20,7 @@ import { createModel } from "../../src/lib/models/registry";
 import { saveModel } from "../../src/lib/train/checkpoint";
 import { encodePng } from "../../src/lib/data/image-io";
 import { formatVocXml } from "../../src/lib/data/voc";
-import { Predictions } from "../../src/lib/experiments/evaluation";
+import { Predictions } from "../../src/lib/metrics/classification-scores";
 import { writeMistakesGallery, writeCamFigure } from "../../src/lib/explain/mistakes-report";
 import { execFileSync, spawnSync } from "child_process";
 

@@ -13,7 +13,7 @@ import { stringify } from "csv-stringify/sync";
 import { isImageFile, readImage, walkFiles, writeImagePng } from "../data/image-io";
 import { DataError, ImageData32 } from "../data/types";
 import { parseVocXml } from "../data/voc";
-import { TrainedConfig } from "../experiments/inference";
+import type { TrainedConfig } from "../experiments/classification";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
 import { galleryPng, GalleryRow } from "./gallery";

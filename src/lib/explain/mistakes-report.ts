@@ -4,7 +4,7 @@
  * `gradcam.png`, the first images of every class with the CAM of their true class.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Predictions } from "../experiments/evaluation";
+import { Predictions } from "../metrics/classification-scores";
 import { writeFileAtomic } from "../util/atomic-write";
 import { LabelledImage } from "./evaluate";
 import { createCam } from "./methods";

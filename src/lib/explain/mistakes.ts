@@ -4,7 +4,7 @@
  * image, the CAM of the predicted class and the CAM of the true class, with both labels and
  * probabilities.
  */
-import { Predictions } from "../experiments/evaluation";
+import { Predictions } from "../metrics/classification-scores";
 import { galleryPng } from "./gallery";
 import { ImageData32 } from "../data/types";
 import { camOverlay, Colormap } from "./overlay";

@@ -10,11 +10,8 @@ import { tslabDisplay } from "../util/notebook";
 import { writeFileAtomic } from "../util/atomic-write";
 import { projectPaths } from "../config/paths";
 
-export interface Figure {
-  data: object[];
-  layout?: Record<string, unknown>;
-  config?: Record<string, unknown>;
-}
+import type { Figure } from "./figure";
+export type { Figure } from "./figure";
 
 /**
  * plotly.js-dist ships only the 11 MB unminified bundle; we minify it once with esbuild (already

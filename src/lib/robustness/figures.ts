@@ -1,5 +1,5 @@
 /** Figures of a sweep: metric vs severity, one line per perturbation, the clean score dashed. */
-import type { Figure } from "../report/plotly";
+import type { Figure } from "../report/figure";
 import { lineChartSvg, type XYSeries } from "../report/static-charts";
 import type { SweepResult } from "./sweep";
 

@@ -3,7 +3,7 @@
  * so far, parameter importances, parallel coordinates, slice plots and intermediate values.
  * Only Figure objects are built; report/plotly.ts renders them.
  */
-import type { Figure } from "../../report/plotly";
+import type { Figure } from "../../report/figure";
 import { CategoricalDistribution } from "../distributions";
 import { FrozenTrial, StudyDirection, externalParams } from "../trial/frozen";
 import { Importance } from "./importance";
