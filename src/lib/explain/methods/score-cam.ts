@@ -27,9 +27,14 @@ export class ScoreCam extends BaseCam {
       const scores: tf.Tensor1D[] = [];
       for (let c = 0; c < k; c += this.chunk) {
         const n = Math.min(this.chunk, k - c);
-        const masked = tf.mul(xb, tf.slice(mb, [c, 0, 0, 0], [n, -1, -1, -1])) as tf.Tensor4D;
-        const out = ctx.split.head(masked, ctx.split.activations(masked), { logits: ctx.target.logits });
-        scores.push(ctx.target.at(b).score(out, out));
+        // Each chunk's forward pass is freed at once (k passes would not fit in memory together).
+        scores.push(
+          tf.tidy(() => {
+            const masked = tf.mul(xb, tf.slice(mb, [c, 0, 0, 0], [n, -1, -1, -1])) as tf.Tensor4D;
+            const out = ctx.split.head(masked, ctx.split.activations(masked), { logits: ctx.target.logits });
+            return ctx.target.at(b).score(out, out);
+          }),
+        );
       }
       rows.push(tf.softmax(tf.concat(scores)) as tf.Tensor1D);
     }
