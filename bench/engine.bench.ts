@@ -12,7 +12,7 @@
  * analytically) as a share of the 1024² wasm matmul GFLOP/s measured in the same process right
  * before that model's steps (the shared vCPUs' speed drifts during a run); one reduced
  * side-by-side cpu-vs-wasm measurement (SimpleCNN 96², batch 2: cpu is ~100x slower); and
- * PyTorch via /usr/bin/python3 /work/shared/bench/torch_peer.py --threads 2 --matmul when
+ * PyTorch via /usr/bin/python3 ../shared/bench/torch_peer.py --threads 2 --matmul when
  * torch imports. Writes outputs/bench/engine.json.
  */
 import { spawnSync } from "child_process";
@@ -25,7 +25,8 @@ import { loadNativeConvAddon } from "../src/lib/engine/index";
 
 type Rec = Record<string, unknown> & { backend?: string; kind?: string; model?: string };
 
-const PEER_SCRIPT = "/work/shared/bench/torch_peer.py";
+// The peer lives beside the project (../shared/bench), never at a machine path.
+const PEER_SCRIPT = path.join(projectPaths().sharedData, "..", "bench", "torch_peer.py");
 const PYTHON = "/usr/bin/python3";
 
 function runChild(args: string[], timeoutMin: number): { records: Rec[]; ok: boolean; error?: string } {

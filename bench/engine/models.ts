@@ -1,5 +1,5 @@
 /**
- * The three benchmark models, built with tf.layers to mirror /work/shared/bench/torch_peer.py
+ * The three benchmark models, built with tf.layers to mirror ../shared/bench/torch_peer.py
  * layer for layer (same convs, channels, BN, pooling), so FLOPs and img/s compare 1:1:
  *   simplecnn  3 x [Conv3x3 -> BN -> ReLU -> MaxPool2] (32, 64, 128), GAP, Dense(5)
  *   resnet50   torchvision ResNet-50 (bottleneck, stride on the 3x3), GAP, Dense(5)
