@@ -22,12 +22,10 @@ import { projectPaths } from "../src/lib/config/paths";
 import { writeJsonAtomic } from "../src/lib/util/atomic-write";
 import { createProgress } from "../src/lib/util/progress";
 import { loadNativeConvAddon } from "../src/lib/engine/index";
+import { PYTHON, runTorchPeer } from "./torch-peer";
 
 type Rec = Record<string, unknown> & { backend?: string; kind?: string; model?: string };
 
-// The peer lives beside the project (../shared/bench), never at a machine path.
-const PEER_SCRIPT = path.join(projectPaths().sharedData, "..", "bench", "torch_peer.py");
-const PYTHON = "/usr/bin/python3";
 
 function runChild(args: string[], timeoutMin: number): { records: Rec[]; ok: boolean; error?: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "engine", "child.ts"), ...args], {
@@ -49,19 +47,7 @@ function torchAvailable(): boolean {
   return r.status === 0;
 }
 
-function runTorch(): { records: Rec[]; error?: string } {
-  const r = spawnSync(PYTHON, [PEER_SCRIPT, "--threads", "2", "--matmul"], {
-    encoding: "utf8",
-    env: { ...process.env, MALLOC_MMAP_THRESHOLD_: "33554432", MALLOC_TRIM_THRESHOLD_: "17179869184" },
-    timeout: 20 * 60 * 1000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const records = (r.stdout ?? "")
-    .split("\n")
-    .filter((l) => l.trim().startsWith("{"))
-    .map((l) => JSON.parse(l) as Rec);
-  return { records, error: r.status === 0 ? undefined : `torch peer exit ${r.status}: ${(r.stderr ?? "").slice(-300)}` };
-}
+const runTorch = () => runTorchPeer<Rec>(["--threads", "2", "--matmul"]);
 
 const fmt = (v: unknown, d = 2): string => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "-");
 const ratio = (a: unknown, b: unknown): number | undefined =>

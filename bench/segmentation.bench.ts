@@ -13,7 +13,6 @@
  * The peer has no stitched mode: its column is its 256² inference rate / 7 tiles per image,
  * labelled "derived". Writes outputs/bench/segmentation.json.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -30,8 +29,8 @@ import { AdamW } from "../src/lib/train/optimizers/adamw";
 import { trainStep } from "../src/lib/train/step";
 import { writeJsonAtomic } from "../src/lib/util/atomic-write";
 import { createProgress } from "../src/lib/util/progress";
+import { runTorchPeer } from "./torch-peer";
 
-const PYTHON = "/usr/bin/python3";
 const BATCH = 8;
 const SIZE = 256;
 
@@ -56,20 +55,7 @@ async function timeRuns(f: () => unknown, iters: number, tick: () => void): Prom
 }
 
 /** The torch peer's unet_r34 records, or why there are none. */
-function runPeer(iters: number): { records: PeerRecord[]; error?: string } {
-  const script = path.join(projectPaths().sharedData, "..", "bench", "torch_peer.py");
-  if (!fs.existsSync(script)) return { records: [], error: `no torch peer at ${script}` };
-  const r = spawnSync(PYTHON, [script, "--threads", "2", "--models", "unet_r34", "--iters", String(iters), "--warmup", "1", "--max-s", "90"], {
-    encoding: "utf8",
-    timeout: 20 * 60 * 1000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const records = (r.stdout ?? "")
-    .split("\n")
-    .filter((l) => l.trim().startsWith("{"))
-    .map((l) => JSON.parse(l) as PeerRecord);
-  return { records, error: r.status === 0 ? undefined : `torch peer exit ${r.status}: ${(r.stderr ?? "").slice(-300)}` };
-}
+const runPeer = (iters: number) => runTorchPeer<PeerRecord>(["--threads", "2", "--models", "unet_r34", "--iters", String(iters), "--warmup", "1", "--max-s", "90"]);
 
 /** A real Severstal image when the shared samples exist (RGB, as the peer), else seeded noise. */
 async function fullImage(): Promise<{ image: ImageData32; source: string }> {
