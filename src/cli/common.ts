@@ -1,11 +1,7 @@
-import * as path from "path";
-import { preflight } from "../lib/data/preflight";
-import { formatSkipSummary } from "../lib/data/skip-report";
-import { writeJsonAtomic } from "../lib/util/atomic-write";
 /** Shared pieces of the train / evaluate / predict commands. */
 import * as fs from "fs";
 import { initWorkspace, Workspace } from "../lib/runtime/workspace";
-import { openDataset, loadDatasetAt } from "../lib/experiments/datasets";
+import { checkDataset, openDataset, loadDatasetAt } from "../lib/experiments/datasets";
 import { Dataset, DatasetName, DataError } from "../lib/data/types";
 import { BackendError } from "../lib/runtime/backend";
 import { CliError } from "./args";
@@ -38,13 +34,13 @@ export async function datasetFor(ws: Workspace, name: DatasetName, root: unknown
   if (typeof root === "string") {
     const loaded = await loadDatasetAt(name, root, "real", mode);
     // Pre-flight: every image header and label checked now, not when first sampled in epoch 2.
-    const checked = await preflight(loaded, { lenient: opts.lenient });
+    const checked = await checkDataset(ws, loaded, { lenient: opts.lenient });
     ds = checked.dataset;
-    if (checked.report.skipped > 0) writeJsonAtomic(path.join(ws.paths.outputs, "data_check", `${name}.json`), checked.report);
     ws.dataSources[name] = "real";
     console.log(`data: ${name} from ${root} (${ds.samples.length} images)`);
-    console.log(`data: ${formatSkipSummary(checked.report)}`);
+    console.log(`data: ${checked.summary}${checked.reportFile ? ` (every skip in ${checked.reportFile})` : ""}`);
   } else {
+    // openDataset runs the same pre-flight check and prints its summary line.
     ds = await openDataset(ws, name, { mode });
   }
   return ds;

@@ -57,6 +57,14 @@ const CONCURRENCY = 8;
 
 export const LENIENT_HINT = "--lenient skips and counts bad inputs";
 
+/** Datasets preflight returned, so a later stage (runClassification) does not check them twice. */
+const checkedDatasets = new WeakSet<Dataset>();
+
+/** Whether `ds` is a dataset preflight returned (samples not replaced since). */
+export function wasPreflighted(ds: Dataset): boolean {
+  return checkedDatasets.has(ds);
+}
+
 /** Codes of skips that do not make a kept sample bad (the first copy was kept; the file has no image). */
 const HARMLESS = new Set(["duplicate", "orphan-annotation"]);
 
@@ -185,5 +193,6 @@ export async function preflight(target: Dataset | DatasetTarget, opts: Preflight
   if (kept.length === 0) {
     throw new DataError(`${root}: all ${ds.name} images were skipped, nothing left to train on — ${formatSkipSummary(report)}`, root);
   }
+  checkedDatasets.add(checked);
   return { dataset: checked, report };
 }

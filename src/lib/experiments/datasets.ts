@@ -3,7 +3,11 @@
  * seeded synthetic copy (generated on first use). Says loudly which one, and reports skipped rows
  * — through an `announce` sink, so this pipeline never renders (views/datasets.ts passes a banner).
  */
+import * as path from "path";
 import { ensureSyntheticData, locateDataset } from "../data/sources";
+import { preflight, type PreflightOptions } from "../data/preflight";
+import { formatSkipSummary, type DataSkipReport } from "../data/skip-report";
+import { writeJsonAtomic } from "../util/atomic-write";
 import { loadSeverstal } from "../data/severstal";
 import { loadNeu } from "../data/neu";
 import { loadGc10 } from "../data/gc10";
@@ -22,6 +26,32 @@ export interface OpenDatasetOptions {
   lenient?: boolean;
   /** false: say nothing; a function: where to say it (default: the terminal). */
   announce?: boolean | Announce;
+  /** Progress of the pre-flight check (default: a bar labelled "preflight <dataset>"). */
+  progress?: PreflightOptions["progress"];
+}
+
+export interface CheckedDataset {
+  dataset: Dataset;
+  report: DataSkipReport;
+  /** The one-line summary ("36 images used; 0 skipped"). */
+  summary: string;
+  /** outputs/data_check/<dataset>.json when something was skipped. */
+  reportFile?: string;
+}
+
+/**
+ * The pre-flight check of a loaded dataset (data/preflight.ts: every image header and label, before
+ * training): strict throws one DataError naming the first bad file; lenient leaves bad samples out
+ * and, when any were skipped, writes every skip to outputs/data_check/<dataset>.json.
+ */
+export async function checkDataset(ws: Workspace, ds: Dataset, opts: { lenient?: boolean; progress?: PreflightOptions["progress"] } = {}): Promise<CheckedDataset> {
+  const checked = await preflight(ds, { lenient: opts.lenient, ...(opts.progress ? { progress: opts.progress } : {}) });
+  const out: CheckedDataset = { ...checked, summary: formatSkipSummary(checked.report) };
+  if (checked.report.skipped > 0) {
+    out.reportFile = path.join(ws.paths.outputs, "data_check", `${ds.name}.json`);
+    writeJsonAtomic(out.reportFile, checked.report);
+  }
+  return out;
 }
 
 function modeOf(opts: { mode?: ValidationMode; lenient?: boolean }): ValidationMode {
@@ -51,7 +81,11 @@ export async function openDataset(ws: Workspace, name: DatasetName, opts: OpenDa
   if (loc.source === "synthetic") {
     await ensureSyntheticData({ profile: ws.config.profile, seed: ws.config.seed, paths: ws.paths, datasets: [name] });
   }
-  const ds = await loadDatasetAt(name, loc.root, loc.source, modeOf(opts));
+  const mode = modeOf(opts);
+  const loaded = await loadDatasetAt(name, loc.root, loc.source, mode);
+  // Pre-flight as the commands do: a broken file is found now, in seconds, not when first sampled.
+  const checked = await checkDataset(ws, loaded, { lenient: mode === "lenient", progress: opts.progress });
+  const ds = checked.dataset;
   ws.dataSources[name] = loc.source;
   const announce = opts.announce === false ? undefined : typeof opts.announce === "function" ? opts.announce : consoleAnnounce;
   if (announce) {
@@ -65,8 +99,8 @@ export async function openDataset(ws: Workspace, name: DatasetName, opts: OpenDa
     } else {
       announce(`${what} — REAL data from ${loc.root}`, "info");
     }
-    const skips = skipSummaryLine(ds);
-    if (skips) announce(skips, "warning");
+    if (checked.report.skipped > 0) announce(`${name} pre-flight check: ${checked.summary} (every skip in ${checked.reportFile})`, "warning");
+    else announce(`${name} pre-flight check: ${checked.summary}`, "info");
   }
   return ds;
 }

@@ -34,6 +34,15 @@ export class ResumeRefused extends Error {
   override name = "ResumeRefused";
 }
 
+/**
+ * What the resume hash covers: the saved config without where the run folder is (a folder moved or
+ * named by another --out still resumes; its contents decide, not its path).
+ */
+export function hashedConfig(saved: Record<string, unknown>): Record<string, unknown> {
+  const { outDir: _where, ...rest } = saved;
+  return rest;
+}
+
 export function runContext(ws: Workspace, ds: Dataset, run: string, outDir?: string): RunContext {
   return { ws, ds, seed: ws.config.seed, outDir: outDir ? path.resolve(outDir) : path.join(ws.paths.models, run) };
 }
@@ -53,9 +62,9 @@ export async function runExperiment<D extends TrainingData, E>(
   const best = bestCheckpoint({ dir: bestDir, monitor: plan.monitor });
   // Resumable: last/ every epoch with the config's hash; a rerun with the same folder resumes, a
   // rerun with other settings is refused (--restart starts over).
-  const hash = configHash(task.savedConfig(ctx, data));
+  const hash = configHash(hashedConfig(task.savedConfig(ctx, data)));
   const decision = decideResume(ctx.outDir, hash, { restart: opts.restart });
-  if (decision.action === "refuse") throw new ResumeRefused(decision.message);
+  if (decision.action === "refuse") throw new ResumeRefused(`${decision.message} (from a notebook or script: pass { restart: true })`);
   if (decision.action === "resume" || decision.restarted) console.log(decision.message);
   const callbacks: Callback[] = [best];
   if (plan.patience) callbacks.push(earlyStopping({ monitor: plan.monitor, patience: plan.patience, restoreBestWeights: false }));
@@ -91,6 +100,7 @@ export async function runExperiment<D extends TrainingData, E>(
     evaluation,
     files,
     seconds: { train: trainSeconds, perEpoch: fitted.timings.map((t) => t.seconds) },
+    start: decision.action === "resume" ? { action: "resume", afterEpoch: decision.afterEpoch + 1, message: decision.message } : { action: "fresh", message: decision.message },
   };
   // config.json last: its presence marks a complete run folder (loadClassifier checks for it).
   writeJsonAtomic(path.join(ctx.outDir, "metrics.json"), task.metricsJson(run));

@@ -83,5 +83,9 @@ export interface ExperimentRun<D extends TrainingData, E> {
   files: Record<string, string>;
   /** Wall-clock seconds (never written to metrics JSON). */
   seconds: { train: number; perEpoch: number[] };
+  /** How the run started: fresh, or resumed from last/ after `afterEpoch` epochs (never in metrics JSON). */
+  start: RunStart;
 }
+
+export type RunStart = { action: "fresh"; message: string } | { action: "resume"; afterEpoch: number; message: string };
 

@@ -221,6 +221,8 @@ export interface ClassificationResult {
   files: Record<string, string>;
   /** Wall-clock seconds (kept out of metrics JSON). */
   seconds: { train: number; perEpoch: number[] };
+  /** Fresh or resumed from last/ (a re-executed notebook cell resumes; kept out of metrics JSON). */
+  start: ExperimentRun<ClassificationData, ClassificationEvaluation>["start"];
   model: tf.LayersModel;
 }
 
@@ -243,6 +245,7 @@ export function classificationResultOf(run: ExperimentRun<ClassificationData, Cl
     evaluation: run.evaluation.scores,
     files: { ...run.files, split: splitCsv },
     seconds: run.seconds,
+    start: run.start,
     model: run.model,
   };
 }
