@@ -8,6 +8,7 @@ import * as path from "path";
 import { ProjectPaths } from "../lib/config/paths";
 import { checkJupyter, checkKernel, jupyterCommand } from "../lib/runtime/tools";
 import { formatDuration } from "../lib/util/progress";
+import { embedPlotlyInReport } from "../lib/report/plotly";
 
 export const KERNEL_NAME = "steel-tslab";
 
@@ -118,6 +119,7 @@ export function runNotebooks(opts: RunOptions): NotebookRun[] {
       );
       if (html.status !== 0) throw new Error(`HTML export of ${executed} failed:\n${html.stderr}`);
       run.report = path.join(paths.reports, `${name}.html`);
+      embedPlotlyInReport(run.report); // figure outputs load plotly on demand; the report carries one copy
     }
     log(`[${i + 1}/${notebooks.length}] ${name}: ok in ${formatDuration(seconds * 1000)}`);
     runs.push(run);

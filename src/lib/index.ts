@@ -39,6 +39,8 @@ export { showFigure } from "./report/plotly";
 export type { Figure } from "./report/plotly";
 export { barChart, lineChart, learningCurves, histogram, confusionHeatmap, rocChart, prChart } from "./report/charts";
 export { showEnvironment } from "./views/environment";
+export { showDataPlan } from "./views/environment";
+export { dataPlan } from "./experiments/data-plan";
 export { showSeverstalEda, showClassDatasetEda } from "./views/eda";
 export { showClassificationResult, showLearningCurves, showScores, showMistakes } from "./views/classification";
 export { showSafetyFirst } from "./views/safety-first";

@@ -44,7 +44,17 @@ export function learningCurves(history: Record<string, number>[], metrics: strin
       if (history.some((h) => typeof h[key] === "number")) series.push({ name: key, x: epochs, y: history.map((h) => h[key]) });
     }
   }
-  return lineChart(series, { title, xTitle: "epoch" });
+  const fig = lineChart(series, { title, xTitle: "epoch" });
+  // Epochs are whole numbers: ticks on integers only (plotly's auto ticks showed 1.5, 2.5 …).
+  fig.layout = { ...fig.layout, xaxis: { title: { text: "epoch" }, tickmode: "linear", tick0: 0, dtick: integerTickStep(epochs.length), tickformat: "d" } };
+  return fig;
+}
+
+/** A 1-2-5 integer tick step that shows at most ~10 ticks over `n` epochs. */
+export function integerTickStep(n: number): number {
+  for (let scale = 1; ; scale *= 10) {
+    for (const step of [1, 2, 5]) if (n / (step * scale) <= 10) return step * scale;
+  }
 }
 
 export function histogram(values: Record<string, number[]>, opts: { title: string; xTitle?: string; nbins?: number; logX?: boolean }): Figure {
@@ -74,7 +84,13 @@ export function confusionHeatmap(matrix: number[][], classNames: string[], title
         hovertemplate: "true %{y}<br>predicted %{x}<br>%{text} (%{z:.1%})<extra></extra>",
       },
     ],
-    layout: { title: { text: title }, xaxis: { title: { text: "predicted" }, type: "category" }, yaxis: { title: { text: "true" }, type: "category", autorange: "reversed" } },
+    // automargin + standoff: the axis titles sit beyond the class labels, whatever their length
+    // (a fixed margin put "true" on top of "class_1").
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "predicted", standoff: 12 }, type: "category", automargin: true },
+      yaxis: { title: { text: "true", standoff: 12 }, type: "category", autorange: "reversed", automargin: true },
+    },
   };
 }
 

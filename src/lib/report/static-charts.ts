@@ -20,7 +20,8 @@ function text(x: number, y: number, s: string, o: { size?: number; anchor?: stri
 export function confusionMatrixSvg(matrix: number[][], classNames: string[], title = "Confusion matrix"): string {
   const n = classNames.length;
   const cell = Math.max(36, Math.min(72, Math.floor(480 / n)));
-  const left = 130;
+  // Room for the longest class label (~7 px a character) between the "true" title and the cells.
+  const left = Math.max(130, 40 + 7 * Math.max(0, ...classNames.map((c) => c.length)));
   const top = 60;
   const w = left + n * cell + 30;
   const h = top + n * cell + 110;

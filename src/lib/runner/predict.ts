@@ -2,12 +2,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { BatchSource } from "../data/types";
 import type { Predictions } from "../metrics/classification-scores";
-import { createProgress } from "../util/progress";
+import { Progress, createProgress } from "../util/progress";
 
-/** Disposes every batch; probs and targets are [N][K] rows in batch order. */
-export async function predictSource(model: tf.LayersModel, source: BatchSource, classNames: string[], label = "predict"): Promise<Predictions> {
+/**
+ * Disposes every batch; probs and targets are [N][K] rows in batch order. `bar`: an existing
+ * progress bar to reuse (restarted with `label`), so val + test evaluation show one bar.
+ */
+export async function predictSource(model: tf.LayersModel, source: BatchSource, classNames: string[], label = "predict", bar?: Progress): Promise<Predictions> {
   const out: Predictions = { ids: [], classNames, probs: [], targets: [] };
-  const progress = createProgress({ total: source.batchesPerEpoch, label });
+  if (bar) bar.restart(label, source.batchesPerEpoch);
+  const progress = bar ?? createProgress({ total: source.batchesPerEpoch, label });
   for await (const batch of source.batches(0)) {
     try {
       const p = tf.tidy(() => model.apply(batch.x, { training: false }) as tf.Tensor);

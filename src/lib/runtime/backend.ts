@@ -160,8 +160,11 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
       return { backend, ok: false, reason: `@tensorflow/tfjs-backend-wasm not installed (${(err as Error).message.split("\n")[0]})` };
     }
     // Threads must be requested before the backend first initialises; 1 keeps the stock binary.
+    // A second initWorkspace in the same kernel: the backend (and its threads) is already set
+    // up and is reused as is; say so instead of "threads not enabled" next to "2 threads".
+    const alreadySetUp = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined;
     const threads = wasmThreadCount();
-    const threadNote = threads > 1 ? enableWasmThreads(threads) : undefined;
+    const threadNote = threads > 1 && !alreadySetUp ? enableWasmThreads(threads) : undefined;
     const err = await trySet("wasm");
     if (err) return { backend, ok: false, reason: err };
     // Our training kernels (Conv2DBackpropFilter & co.) go in once the stock kernels are set up:
@@ -176,7 +179,7 @@ async function attempt(backend: BackendName, details: Record<string, unknown>): 
     return {
       backend,
       ok: true,
-      reason: `XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length ? "" : " (already registered)"}${threadNote && !threadNote.ok ? `; threads not enabled: ${threadNote.reason}` : ""}; ${nativeKernels.length ? `convolutions and AdamW native (${native.reason})` : `native convolutions off: ${native.reason}`}`,
+      reason: `${alreadySetUp ? "already set up in this process, reused: " : ""}XNNPACK wasm backend (${st.simd ? "SIMD" : "no SIMD"}, ${st.threads ?? 1} thread${(st.threads ?? 1) > 1 ? "s" : ""}) with ${st.registeredTrainingKernels.length} training kernels of the workspace${added.length || alreadySetUp ? "" : " (already registered)"}${threadNote && !threadNote.ok ? `; threads not enabled: ${threadNote.reason}` : ""}; ${nativeKernels.length ? `convolutions and AdamW native (${native.reason})` : `native convolutions off: ${native.reason}`}`,
     };
   }
   const err = await trySet("cpu");

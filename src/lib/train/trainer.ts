@@ -273,11 +273,15 @@ export async function fit(model: tf.LayersModel, data: FitData, options: FitOpti
     const timings: { epoch: number; seconds: number }[] = [];
     let epochsRun = 0;
     let stopped = ctx.stopTraining && state.startEpoch < options.epochs;
+    // One bar per fit, relabelled each epoch: a notebook shows one updating bar, not one per epoch.
+    let bar: Progress | undefined;
     for (let epoch = state.startEpoch; epoch < options.epochs && !ctx.stopTraining; epoch++) {
       state.currentEpoch = epoch;
       const t0 = Date.now();
       for (const c of run.callbacks) await c.onEpochBegin?.(epoch, ctx);
-      const bar = progressFor(options, `${options.label ?? "fit"} epoch ${epoch + 1}/${options.epochs}`, run.stepsPerEpoch);
+      const label = `${options.label ?? "fit"} epoch ${epoch + 1}/${options.epochs}`;
+      if (bar) bar.restart(label);
+      else bar = progressFor(options, label, run.stepsPerEpoch);
       const trained = await trainEpoch(run, epoch, bar);
       const valLogs = await validate(run, epoch);
       const logs = { epoch, lr: trained.lr, ...trained.logs, ...valLogs } as EpochLogs;

@@ -26,6 +26,7 @@ import { scoreClassification, ClassificationScores, Predictions } from "../../me
 import { confusionMatrixSvg, rocSvg, svgToPng } from "../../report/static-charts";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { createRng } from "../../util/rng";
+import { Progress, createProgress } from "../../util/progress";
 import type { ProjectPaths } from "../../config/paths";
 import { predictSource } from "../predict";
 import { ExperimentRun, ExperimentTask, FitPlan, RunContext } from "../task";
@@ -185,8 +186,15 @@ export function classificationTask(cfg: ClassificationConfig, opts: Classificati
       const source = (idx: number[]) =>
         createBatchSource(data.view, idx, { batchSize: opts.evalBatchSize ?? cfg.batchSize, seed: ctx.seed, shuffle: false, cache: cfg.cache ?? "memory" });
       const names = data.view.classNames;
-      const val = data.split.val.length ? await predictSource(model, source(data.split.val), names, `${label}: val`) : { ids: [], classNames: names, probs: [], targets: [] };
-      const test = await predictSource(model, source(data.split.test), names, data.split.val.length ? `${label}: test` : label);
+      // One evaluation bar for both splits, restarted per split (not one bar per pass).
+      let bar: Progress | undefined;
+      const pass = (idx: number[], passLabel: string) => {
+        const src = source(idx);
+        bar = bar ?? createProgress({ total: src.batchesPerEpoch, label: passLabel });
+        return predictSource(model, src, names, passLabel, bar);
+      };
+      const val = data.split.val.length ? await pass(data.split.val, `${label}: val`) : { ids: [], classNames: names, probs: [], targets: [] };
+      const test = await pass(data.split.test, data.split.val.length ? `${label}: test` : label);
       return { val, test, scores: scoreClassification(test, cfg.mode) };
     },
     async writeArtefacts(ctx, ev) {
