@@ -22,14 +22,19 @@ export function isTestFunction(name: ObjectiveName): name is Exclude<ObjectiveNa
   return name !== "classifier";
 }
 
-/** A test function as an objective; with delayMs > 0 each trial reports step 0 and waits that long first. */
-export function testFunctionObjective(name: Exclude<ObjectiveName, "classifier">, opts: { delayMs?: number } = {}) {
+/**
+ * A test function as an objective. With delayMs > 0 each trial reports step 0, waits until its
+ * parameters are stored (shouldPrune flushes the writes), calls onHold, then waits delayMs.
+ */
+export function testFunctionObjective(name: Exclude<ObjectiveName, "classifier">, opts: { delayMs?: number; onHold?: (trial: TrialLike) => void } = {}) {
   const f = benchmarkObjective(BENCHMARKS[name]);
   const delay = opts.delayMs ?? 0;
   return async (trial: TrialLike): Promise<number> => {
     const value = f(trial);
     if (delay > 0) {
       trial.report(value, 0);
+      await trial.shouldPrune();
+      opts.onHold?.(trial);
       await new Promise((r) => setTimeout(r, delay));
     }
     return value;
