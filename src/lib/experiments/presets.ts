@@ -116,3 +116,8 @@ export function hpoClassifierPreset(profile: Profile, pretrainedAvailable: boole
 export function hpoBatchSizes(profile: Profile): number[] {
   return pick(profile, { smoke: [4, 8], quick: [16, 32, 64], full: [16, 32, 64] });
 }
+
+/** Notebook 06's study budget per profile: trials, the median pruner's start-up trials, epochs of the final retraining. */
+export function hpoStudyPreset(profile: Profile): { nTrials: number; nStartupTrials: number; retrainEpochs: number } {
+  return pick(profile, { smoke: { nTrials: 4, nStartupTrials: 2, retrainEpochs: 2 }, quick: { nTrials: 10, nStartupTrials: 3, retrainEpochs: 5 }, full: { nTrials: 30, nStartupTrials: 5, retrainEpochs: 30 } });
+}
