@@ -59,3 +59,6 @@ export * as engine from "./engine/index";
 export * as robustness from "./robustness/index";
 export { robustnessExperiment } from "./robustness/experiment";
 export { showPerturbationModels, showPerturbationGallery, showRobustness } from "./views/robustness";
+export * as hpo from "./hpo/index";
+export { hpoExperiment } from "./hpo/experiment";
+export { showHpoStudy, showHpoComparison } from "./views/hpo";

@@ -94,3 +94,30 @@ export function neuPreset(profile: Profile): ClassificationConfig {
     augment: "dihedral",
   };
 }
+
+/**
+ * Notebook 06 / the `hpo` command's "classifier" objective: the base configuration each trial
+ * starts from (the search space then sets lr, batch size, freeze or head width, scheduler).
+ * smoke/quick: the SimpleCNN at a smaller input and few epochs, so a study of ~10 trials fits the
+ * quick budget; full: ResNet50 as in the write-up. `epochs` is per trial; pruning may stop earlier.
+ */
+export function hpoClassifierPreset(profile: Profile, pretrainedAvailable: boolean): ClassificationConfig {
+  if (profile === "full") return { ...resnet50Preset(profile, pretrainedAvailable), run: "06_hpo", patience: 0, epochs: 10 };
+  const base = simpleCnnPreset(profile);
+  return {
+    ...base,
+    run: "06_hpo",
+    imageSize: pick(profile, { smoke: { height: 32, width: 192 }, quick: { height: 32, width: 192 }, full: base.imageSize }),
+    epochs: pick(profile, { smoke: 2, quick: 3, full: base.epochs }),
+  };
+}
+
+/** Batch sizes the HPO search offers per profile (the write-up's {16, 32, 64}; smaller on smoke's few images). */
+export function hpoBatchSizes(profile: Profile): number[] {
+  return pick(profile, { smoke: [4, 8], quick: [16, 32, 64], full: [16, 32, 64] });
+}
+
+/** Notebook 06's study budget per profile: trials, the median pruner's start-up trials, epochs of the final retraining. */
+export function hpoStudyPreset(profile: Profile): { nTrials: number; nStartupTrials: number; retrainEpochs: number } {
+  return pick(profile, { smoke: { nTrials: 4, nStartupTrials: 2, retrainEpochs: 2 }, quick: { nTrials: 10, nStartupTrials: 3, retrainEpochs: 5 }, full: { nTrials: 30, nStartupTrials: 5, retrainEpochs: 30 } });
+}

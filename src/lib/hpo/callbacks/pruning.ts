@@ -27,12 +27,12 @@ export function pruningCallback(trial: TrialLike, monitor: string): PruningCallb
     get reported() {
       return reported;
     },
-    async onEpochEnd(epoch: number, logs: EpochLogs) {
+    async onEpochEnd(epoch: number, logs: EpochLogs): Promise<"stop" | void> {
       reported++;
       trial.report(monitoredValue(logs, monitor, "pruningCallback"), epoch);
       if (await trial.shouldPrune()) {
         prunedAt = epoch;
-        return "stop";
+        return "stop" as const;
       }
       return undefined;
     },

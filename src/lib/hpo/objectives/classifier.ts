@@ -1,11 +1,11 @@
 /**
  * Objective "classifier": the classification write-up's search space, filled into a
  * ClassificationConfig, trained by runClassification, scored by the best validation macro-F1.
- * Space: lr log-uniform 1e-5…1e-2; batch size {16, 32, 64} (choices above the training split's
- * size dropped); freeze stages 0…4 only with pretrained weights (frozen random stages learn
- * nothing); scheduler {none, cosine}.
- * Pruning needs runClassification to accept extra trainer callbacks, which it does not yet: the
- * runner is a parameter so the experiment runner can be re-pointed here in one line.
+ * Space: lr log-uniform 1e-5…1e-2; batch size {16, 32, 64} (a profile may offer smaller ones;
+ * choices above the training split's size dropped); freeze stages 0…4 only with pretrained weights
+ * (frozen random stages learn nothing) — without them the head width {32, 64, 128} is searched
+ * instead (the SimpleCNN's capacity knob); scheduler {none, cosine}.
+ * The runner is a parameter so tests can count epochs without training.
  */
 import type { Dataset } from "../../data/types";
 import type { ClassificationConfig, ClassificationResult } from "../../experiments/classification";
@@ -15,6 +15,7 @@ import { pruningCallback } from "../callbacks/pruning";
 import type { TrialLike } from "../trial/trial-like";
 
 export const BATCH_SIZES = [16, 32, 64] as const;
+export const HEAD_WIDTHS = [32, 64, 128] as const;
 export const SCHEDULERS = ["none", "cosine"] as const;
 
 export interface ClassifierSpaceContext {
@@ -22,17 +23,21 @@ export interface ClassifierSpaceContext {
   trainSize: number;
   /** Whether ImageNet weights will really be loaded (freeze is searched only then). */
   pretrained: boolean;
+  /** Batch sizes offered (default BATCH_SIZES). */
+  batchSizes?: readonly number[];
 }
 
 /** The trial's point of the write-up's space, applied to a base config. */
 export function classifierConfig(trial: TrialLike, base: ClassificationConfig, ctx: ClassifierSpaceContext): ClassificationConfig {
   const lr = trial.suggestFloat("lr", 1e-5, 1e-2, { log: true });
-  const fits = BATCH_SIZES.filter((b) => b <= ctx.trainSize);
+  const fits = (ctx.batchSizes ?? BATCH_SIZES).filter((b) => b <= ctx.trainSize);
   const batchSize = trial.suggestCategorical("batch_size", fits.length ? fits : [Math.max(1, ctx.trainSize)]);
   const freeze = ctx.pretrained ? trial.suggestInt("freeze", 0, 4) : 0;
+  const head = ctx.pretrained ? base.head : { ...base.head, hidden: trial.suggestCategorical("head_units", HEAD_WIDTHS) };
   const scheduler = trial.suggestCategorical("scheduler", SCHEDULERS);
   return {
     ...base,
+    head,
     run: `${base.run}_trial${trial.number}`,
     outDir: base.outDir ? `${base.outDir}/trial_${trial.number}` : undefined,
     batchSize,
@@ -71,11 +76,8 @@ export function classifierObjective(ws: Workspace, ds: Dataset, base: Classifica
   };
 }
 
-/**
- * Today's runClassification(ws, ds, cfg) has no parameter for extra trainer callbacks, so this
- * runner cannot prune mid-fit; it is the one line to change once it does (pass `callbacks` on).
- */
-export const currentClassificationRunner: ClassificationRunner = async (ws, ds, cfg) => {
+/** runClassification with the pruning callback passed on to the trainer. */
+export const currentClassificationRunner: ClassificationRunner = async (ws, ds, cfg, callbacks) => {
   const { runClassification } = await import("../../experiments/classification");
-  return runClassification(ws, ds, cfg);
+  return runClassification(ws, ds, cfg, { callbacks });
 };

@@ -41,6 +41,20 @@ export function postgresDriver(config: PoolConfig): SqlDriver {
         client.release();
       }
     },
+    async snapshot(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const out = await fn(on(client as unknown as { query: Pool["query"] }));
+        await client.query("COMMIT");
+        return out;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
     close: () => pool.end(),
   };
 }

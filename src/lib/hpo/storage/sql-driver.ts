@@ -15,5 +15,11 @@ export interface SqlDriver extends SqlExec {
    * locked FOR UPDATE by `lockStudy`), committing on success and rolling back on error.
    */
   transaction<T>(fn: (tx: SqlExec & { lockStudy(studyId: number): Promise<void> }) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn's reads on one snapshot (SQLite: a deferred transaction under WAL; PostgreSQL:
+   * REPEATABLE READ READ ONLY). A trial read in several statements (row, params, attrs) must not
+   * see a trial another worker inserted between them.
+   */
+  snapshot<T>(fn: (db: SqlExec) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -141,16 +141,21 @@ export class SqlStorage implements Storage {
     return Promise.all(failedIds.map((id) => this.getTrial(id)));
   }
   async getTrial(trialId: number): Promise<FrozenTrial> {
-    const t = await this.readTrials(this.db, `t.trial_id = ?`, [trialId]);
+    const t = await this.db.snapshot((db) => this.readTrials(db, `t.trial_id = ?`, [trialId]));
     if (!t.length) throw new StorageError(`${this.description}: no trial with id ${trialId}`);
     return t[0];
   }
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    const all = await this.readTrials(this.db, `t.study_id = ?`, [studyId]);
+    const all = await this.db.snapshot((db) => this.readTrials(db, `t.study_id = ?`, [studyId]));
     return states ? all.filter((t) => states.includes(t.state)) : all;
   }
 
-  /** Trials matching `where` (over alias t) with their params, intermediate values and attrs. */
+  /**
+   * Trials matching `where` (over alias t) with their params, intermediate values and attrs. Four
+   * statements: `db` must be one snapshot (or the write transaction), or a trial inserted by another
+   * worker between them shows up in the attrs but not in the rows (the old multi-worker crash
+   * "Cannot read properties of undefined (reading 'userAttrs')").
+   */
   private async readTrials(db: SqlExec, where: string, args: (string | number)[]): Promise<FrozenTrial[]> {
     const rows = await db.all(`SELECT * FROM hpo_trials t WHERE ${where} ORDER BY t.number`, args);
     const byId = new Map<number, FrozenTrial>();

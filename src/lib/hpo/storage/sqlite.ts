@@ -60,6 +60,18 @@ export function sqliteDriver(file: string, opts: SqliteOptions = {}): SqlDriver 
           throw e;
         }
       }),
+    snapshot: (fn) =>
+      serial(async () => {
+        db.exec("BEGIN DEFERRED");
+        try {
+          const out = await fn(exec);
+          db.exec("COMMIT");
+          return out;
+        } catch (e) {
+          if (db.inTransaction) db.exec("ROLLBACK");
+          throw e;
+        }
+      }),
     close: () => serial(async () => void db.close()),
   };
 }
