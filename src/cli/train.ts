@@ -37,6 +37,7 @@ runCli(async () => {
   const model = String(a.model);
   if (!listModels().includes(model)) throw new CliError(`--model must be one of ${listModels().join(", ")}, got "${model}"`);
   const kind = taskKindOf(model);
+  if (kind === "segmentation") throw new CliError(`--model ${model} needs the segmentation task: use 'segment train' (encoder, loss, tile size)`);
   if (!IMPLEMENTED_TASKS.includes(kind)) throw new CliError(`--model ${model} needs the ${kind} task, which the runner does not have yet (implemented: ${IMPLEMENTED_TASKS.join(", ")})`);
   const dataset = datasetName(a.dataset ?? "severstal");
   const size = imageSize(a["image-size"]);

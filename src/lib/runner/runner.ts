@@ -82,6 +82,7 @@ export async function runExperiment<D extends TrainingData, E>(
     monitor: plan.monitor,
     callbacks,
     label: plan.label,
+    ...(plan.valScore ? { valScore: plan.valScore } : {}),
     ...(decision.action === "resume" ? { resumeFrom: decision.from } : {}),
   });
   const trainSeconds = (Date.now() - t0) / 1000;

@@ -25,7 +25,8 @@ export interface RunContext {
 /** What prepare returns for training: batch sources plus whatever the task needs later. */
 export interface TrainingData {
   train: BatchSource;
-  val: BatchSource;
+  /** Optional: a task may validate through FitPlan.valScore instead (segmentation: stitched full images). */
+  val?: BatchSource;
 }
 
 export interface BuiltModel {
@@ -48,6 +49,8 @@ export interface FitPlan {
   /** Early-stopping patience in epochs (0/undefined = off). */
   patience?: number;
   label: string;
+  /** Extra per-epoch validation metrics (fit's valScore), e.g. segmentation's val_kaggle. */
+  valScore?: (model: tf.LayersModel, epoch: number) => Promise<Record<string, number>>;
 }
 
 /** (Named apart from the trainer's `Task` = multiclass | multilabel | segmentation metric kind.) */

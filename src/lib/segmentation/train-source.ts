@@ -10,6 +10,7 @@
 import { createBatchSource, type LoaderSource } from "../data/loader";
 import type { Transform } from "../data/augment/types";
 import type { Dataset, ValidationMode } from "../data/types";
+import type { WeightedSampler } from "../data/sampler";
 import { segmentationView } from "../data/views";
 
 export interface TileSourceOptions {
@@ -25,6 +26,8 @@ export interface TileSourceOptions {
   channels?: 1 | 3;
   prefetch?: number;
   mode?: ValidationMode;
+  /** Which images each epoch draws (positions into `indices`), e.g. a fixed number of tiles per epoch. */
+  sampler?: WeightedSampler;
 }
 
 /** A streaming source of training crops over `indices` of `ds`. */
@@ -40,6 +43,7 @@ export function segmentationTileSource(ds: Dataset, indices: readonly number[], 
     augment: o.augment,
     prefetch: o.prefetch,
     mode: o.mode,
+    sampler: o.sampler,
     shuffle: true,
   });
 }

@@ -49,6 +49,12 @@ export interface FitOptions {
   label?: string;
   /** Resume from a checkpoint saved by lastCheckpoint / bestCheckpoint / ctx.saveCheckpoint. */
   resumeFrom?: string;
+  /**
+   * Extra validation metrics after data.val, merged into the epoch's logs before the scheduler and
+   * callbacks see them (segmentation: the Kaggle score of stitched full validation images, which
+   * tile batches cannot give). Keys should carry the `val_` prefix; inference mode, no gradients.
+   */
+  valScore?: (model: tf.LayersModel, epoch: number) => Promise<Record<string, number>>;
 }
 
 export interface FitResult {

@@ -241,9 +241,11 @@ async function trainEpoch(run: FitRun, epoch: number, bar: Progress): Promise<{ 
   return { logs: metrics.result(), lr };
 }
 
-/** Validation: loss and metrics over data.val in inference mode (none without data.val). */
+/** Validation: loss and metrics over data.val in inference mode (none without data.val), then options.valScore. */
 async function validate(run: FitRun, epoch: number): Promise<Record<string, number>> {
-  return run.val ? evaluate(run.model, run.val, { loss: run.loss, task: run.task, epoch, prefix: "val_" }) : {};
+  const logs = run.val ? await evaluate(run.model, run.val, { loss: run.loss, task: run.task, epoch, prefix: "val_" }) : {};
+  if (run.options.valScore) Object.assign(logs, await run.options.valScore(run.model, epoch));
+  return logs;
 }
 
 /** Epoch end: history row, scheduler update, callbacks (checkpoint writers last; any may stop). */

@@ -1,6 +1,8 @@
 /** The tasks the runner knows, and which task a registry model belongs to. */
 export * from "./classification";
 export * from "./classification-config";
+export * from "./segmentation";
+export * from "./segmentation-config";
 
 export type TaskKind = "classification" | "segmentation";
 
@@ -12,4 +14,4 @@ export function taskKindOf(model: string): TaskKind {
 }
 
 /** Task kinds with a task implementation in src/lib/runner/tasks (segmentation: notebook 05's, to come). */
-export const IMPLEMENTED_TASKS: readonly TaskKind[] = ["classification"];
+export const IMPLEMENTED_TASKS: readonly TaskKind[] = ["classification", "segmentation"];
