@@ -4,7 +4,7 @@
  * AUC, ROAD, each vs random removal) and localisation against the VOC boxes (pointing game and
  * energy share vs the boxes' area share), per class; and the top-20 high-confidence mistakes as a
  * gallery (outputs/explain/neu/mistakes.png). Metrics JSON: outputs/metrics/explain_neu.json.
- *   node --import tsx src/cli/explain-neu.ts [--checkpoint outputs/models/experiment_neu_real] [--limit N]
+ *   node --import tsx src/cli/explain-neu.ts [--checkpoint outputs/models/experiment_neu_real] [--per-class N] [--limit N]
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,8 +21,8 @@ import { writeCamFigure, writeMistakesGallery } from "../lib/explain/mistakes-re
 
 runCli(async () => {
   const a = parseArgs(process.argv.slice(2), {
-    usage: "explain-neu [--checkpoint RUN_DIR] [--data-root DIR] [--methods gradcam,layercam,...] [--limit N] [--seed N] [--backend NAME]",
-    flags: { checkpoint: "string", "data-root": "string", methods: "string", limit: "number", seed: "number", backend: "string" },
+    usage: "explain-neu [--checkpoint RUN_DIR] [--data-root DIR] [--methods gradcam,layercam,...] [--limit N] [--per-class N] [--seed N] [--backend NAME]",
+    flags: { checkpoint: "string", "data-root": "string", methods: "string", limit: "int", "per-class": "int", seed: "number", backend: "string" },
   });
   const ws = await workspaceFromArgs("explain_neu", a);
   const runDir = typeof a.checkpoint === "string" ? a.checkpoint : path.join(ws.paths.models, "experiment_neu_real");
@@ -36,6 +36,16 @@ runCli(async () => {
   const splitCsv = path.join(ws.paths.splits, `neu_${config.run}.csv`);
   if (!fs.existsSync(splitCsv)) throw new Error(`split ${splitCsv} does not exist; run 'make experiment-neu' first`);
   let test = readSplitCsv(splitCsv, ds.samples).test;
+  // A documented subset: the first N test images of each class (in split order).
+  if (typeof a["per-class"] === "number") {
+    const n = a["per-class"];
+    const seen = new Map<number, number>();
+    test = test.filter((i) => {
+      const k = seen.get(ds.samples[i].label) ?? 0;
+      seen.set(ds.samples[i].label, k + 1);
+      return k < n;
+    });
+  }
   if (typeof a.limit === "number") test = test.slice(0, a.limit);
   const items: LabelledImage[] = [];
   let noBoxes = 0;
@@ -62,6 +72,6 @@ runCli(async () => {
   ws.finish({
     title: "CAM faithfulness and localisation on NEU (test split)",
     headline: Object.fromEntries(methods.flatMap((m) => [[`${m}_deletion_auc`, report[m].faithfulness.all.deletionAuc], [`${m}_pointing`, report[m].localisation.all?.pointingHitRate ?? NaN]])),
-    details: { mistakes: { ...mistakes, file: mistakes.file && path.relative(ws.paths.root, mistakes.file) }, figure: path.relative(ws.paths.root, figure), run: path.relative(ws.paths.root, path.resolve(runDir)), split: path.relative(ws.paths.root, splitCsv), images: items.length, withoutBoxes: noBoxes, methods: report },
+    details: { subset: { perClass: a["per-class"] ?? "all", limit: a.limit ?? "none" }, mistakes: { ...mistakes, file: mistakes.file && path.relative(ws.paths.root, mistakes.file) }, figure: path.relative(ws.paths.root, figure), run: path.relative(ws.paths.root, path.resolve(runDir)), split: path.relative(ws.paths.root, splitCsv), images: items.length, withoutBoxes: noBoxes, methods: report },
   });
 });

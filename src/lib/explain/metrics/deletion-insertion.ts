@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { auc } from "../../metrics/curves";
-import { copyPixels, ModelImage, randomOrder, relevanceOrder, ScoreFn, stackImages } from "./removal";
+import { copyPixels, ModelImage, randomOrder, relevanceOrder, ScoreFn, scoreFrames, ScoredFrames } from "./removal";
 
 export interface Curve {
   /** Fraction of pixels removed / inserted, 0..1. */
@@ -49,8 +49,8 @@ function blurred(img: ModelImage): Float32Array {
   });
 }
 
-/** Scores along one order: start from `start`, copy `source` pixels in `order`, step by step. */
-async function curve(img: ModelImage, start: Float32Array, source: Float32Array, order: number[], steps: number, score: ScoreFn): Promise<Curve> {
+/** Frames along one order: start from `start`, copy `source` pixels in `order`, step by step. */
+function curveFrames(img: ModelImage, start: Float32Array, source: Float32Array, order: number[], steps: number): { frames: Float32Array[]; fractions: number[] } {
   const n = order.length;
   const frames: Float32Array[] = [];
   const fractions: number[] = [];
@@ -63,10 +63,7 @@ async function curve(img: ModelImage, start: Float32Array, source: Float32Array,
     frames.push(Float32Array.from(cur));
     fractions.push(upto / n);
   }
-  const x = stackImages(frames, img);
-  const scores = await score(x);
-  x.dispose();
-  return { fractions, scores, auc: auc(fractions, scores) };
+  return { frames, fractions };
 }
 
 function meanCurve(curves: Curve[]): Curve {
@@ -78,25 +75,42 @@ function checkCam(img: ModelImage, cam: ArrayLike<number>): void {
   if (cam.length !== img.height * img.width) throw new Error(`deletionInsertion: CAM has ${cam.length} values, image ${img.height}x${img.width}`);
 }
 
-/** Deletion + insertion along `order` (pixel indices, first removed / inserted first). */
-async function along(img: ModelImage, order: number[], score: ScoreFn, steps: number): Promise<DeletionInsertion> {
+/** Deletion + insertion frames along `orders` (pixel indices, first removed / inserted first), curves averaged over the orders. */
+function alongFrames(img: ModelImage, orders: number[][], steps: number): ScoredFrames<DeletionInsertion> {
+  const mean = channelMean(img), blur = blurred(img);
+  const parts = orders.flatMap((order) => [curveFrames(img, img.data, mean, order, steps), curveFrames(img, blur, img.data, order, steps)]);
+  const per = steps + 1;
   return {
-    deletion: await curve(img, img.data, channelMean(img), order, steps, score),
-    insertion: await curve(img, blurred(img), img.data, order, steps, score),
+    frames: parts.flatMap((p) => p.frames),
+    result(scores) {
+      const curves = parts.map((p, i) => {
+        const s = scores.slice(i * per, (i + 1) * per);
+        return { fractions: p.fractions, scores: s, auc: auc(p.fractions, s) };
+      });
+      const pick = (k: number) => curves.filter((_, i) => i % 2 === k);
+      return orders.length === 1 ? { deletion: curves[0], insertion: curves[1] } : { deletion: meanCurve(pick(0)), insertion: meanCurve(pick(1)) };
+    },
   };
 }
 
-/** Deletion + insertion for one image and its CAM (H·W values at the image's size). */
-export async function deletionInsertion(img: ModelImage, cam: ArrayLike<number>, score: ScoreFn, opts: DeletionInsertionOptions = {}): Promise<DeletionInsertion> {
+/** The frames of deletion + insertion for one image and its CAM (H·W values at the image's size), to score with others in one batch. */
+export function deletionInsertionFrames(img: ModelImage, cam: ArrayLike<number>, opts: DeletionInsertionOptions = {}): ScoredFrames<DeletionInsertion> {
   checkCam(img, cam);
-  return along(img, relevanceOrder(cam), score, opts.steps ?? 20);
+  return alongFrames(img, [relevanceOrder(cam)], opts.steps ?? 20);
 }
 
-/** The reference: the same curves for `randomRepeats` seeded random orders, averaged (independent of any CAM). */
+/** The frames of the reference: `randomRepeats` seeded random orders (independent of any CAM), curves averaged. */
+export function randomDeletionInsertionFrames(img: ModelImage, opts: DeletionInsertionOptions = {}): ScoredFrames<DeletionInsertion> {
+  const orders = Array.from({ length: opts.randomRepeats ?? 3 }, (_, r) => randomOrder(img.height * img.width, opts.seed ?? 0, `deletion-insertion/${r}`));
+  return alongFrames(img, orders, opts.steps ?? 20);
+}
+
+/** Deletion + insertion for one image and its CAM. */
+export async function deletionInsertion(img: ModelImage, cam: ArrayLike<number>, score: ScoreFn, opts: DeletionInsertionOptions = {}): Promise<DeletionInsertion> {
+  return scoreFrames(deletionInsertionFrames(img, cam, opts), img, score);
+}
+
+/** The random-order reference curves. */
 export async function randomDeletionInsertion(img: ModelImage, score: ScoreFn, opts: DeletionInsertionOptions = {}): Promise<DeletionInsertion> {
-  const runs: DeletionInsertion[] = [];
-  for (let r = 0; r < (opts.randomRepeats ?? 3); r++) {
-    runs.push(await along(img, randomOrder(img.height * img.width, opts.seed ?? 0, `deletion-insertion/${r}`), score, opts.steps ?? 20));
-  }
-  return { deletion: meanCurve(runs.map((r) => r.deletion)), insertion: meanCurve(runs.map((r) => r.insertion)) };
+  return scoreFrames(randomDeletionInsertionFrames(img, opts), img, score);
 }

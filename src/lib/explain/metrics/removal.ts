@@ -35,6 +35,42 @@ export function modelScore(model: tf.LayersModel, target: CamTarget, batchSize =
   };
 }
 
+/**
+ * Perturbed copies of one image and what their scores mean: metrics build their frames first, so
+ * a caller can score the frames of many metrics (and CAM methods) of an image in full batches.
+ */
+export interface ScoredFrames<T> {
+  frames: Float32Array[];
+  /** `scores[i]` is the score of `frames[i]`. */
+  result(scores: number[]): T;
+}
+
+/** Scores one metric's frames with `score` and reads its result. */
+export async function scoreFrames<T>(set: ScoredFrames<T>, like: ModelImage, score: ScoreFn): Promise<T> {
+  const x = stackImages(set.frames, like);
+  try {
+    return set.result(await score(x));
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * Scores several metrics' frames of one image together, `chunk` frames per stacked tensor (full
+ * batches, bounded memory); results in order.
+ */
+export async function scoreFrameSets(sets: readonly ScoredFrames<unknown>[], like: ModelImage, score: ScoreFn, chunk = 64): Promise<unknown[]> {
+  const all = sets.flatMap((s) => s.frames);
+  const scores: number[] = [];
+  for (let i = 0; i < all.length; i += chunk) scores.push(...(await scoreFrames({ frames: all.slice(i, i + chunk), result: (s) => s }, like, score)));
+  let at = 0;
+  return sets.map((s) => {
+    const part = scores.slice(at, at + s.frames.length);
+    at += s.frames.length;
+    return s.result(part);
+  });
+}
+
 /** Pixel indices (0..H·W−1) by decreasing CAM value; ties keep index order (deterministic). */
 export function relevanceOrder(cam: ArrayLike<number>): number[] {
   const idx = Array.from({ length: cam.length }, (_, i) => i);

@@ -8,7 +8,7 @@
  * MoRF, slowly under LeRF; random removal at the same shares is the reference.
  */
 import { createRng } from "../../util/rng";
-import { mean, ModelImage, randomOrder, relevanceOrder, ScoreFn, stackImages } from "./removal";
+import { mean, ModelImage, randomOrder, relevanceOrder, ScoreFn, scoreFrames, ScoredFrames } from "./removal";
 
 export interface RoadOptions {
   /** Shares of pixels removed. */
@@ -45,18 +45,36 @@ export function noisyLinearImpute(img: ModelImage, removed: readonly number[], o
     const fill = n > 0 ? s / n : 0;
     for (const p of removed) out[p * C + c] = fill;
   }
-  for (let sweep = 0; sweep < (opts.sweeps ?? 60); sweep++) {
-    for (const p of removed) {
-      const y = Math.floor(p / W), x = p % W;
+  // Each removed pixel's in-image neighbours and weights, tabled once (the sweeps dominate the
+  // cost): the same sums in the same order as looping over NEIGHBOURS, so the same numbers.
+  const R = removed.length;
+  const start = new Int32Array(R + 1);
+  const nbr = new Int32Array(8 * R);
+  const wt = new Float64Array(8 * R);
+  const wsums = new Float64Array(R);
+  let e = 0;
+  for (let r = 0; r < R; r++) {
+    const p = removed[r];
+    const y = Math.floor(p / W), x = p % W;
+    let wsum = 0;
+    for (const [dy, dx, w] of NEIGHBOURS) {
+      const yy = y + dy, xx = x + dx;
+      if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+      nbr[e] = (yy * W + xx) * C;
+      wt[e++] = w;
+      wsum += w;
+    }
+    start[r + 1] = e;
+    wsums[r] = wsum;
+  }
+  const sweeps = opts.sweeps ?? 60;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    for (let r = 0; r < R; r++) {
+      const base = removed[r] * C;
       for (let c = 0; c < C; c++) {
-        let acc = 0, wsum = 0;
-        for (const [dy, dx, w] of NEIGHBOURS) {
-          const yy = y + dy, xx = x + dx;
-          if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
-          acc += w * out[(yy * W + xx) * C + c];
-          wsum += w;
-        }
-        out[p * C + c] = acc / wsum;
+        let acc = 0;
+        for (let j = start[r]; j < start[r + 1]; j++) acc += wt[j] * out[nbr[j] + c];
+        out[base + c] = acc / wsums[r];
       }
     }
   }
@@ -66,8 +84,8 @@ export function noisyLinearImpute(img: ModelImage, removed: readonly number[], o
   return out;
 }
 
-/** ROAD MoRF / LeRF for one image and its CAM (H·W values at the image's size). */
-export async function roadScores(img: ModelImage, cam: ArrayLike<number>, score: ScoreFn, opts: RoadOptions = {}): Promise<RoadResult> {
+/** The frames of ROAD MoRF / LeRF for one image and its CAM (H·W values at the image's size). */
+export function roadFrames(img: ModelImage, cam: ArrayLike<number>, opts: RoadOptions = {}): ScoredFrames<RoadResult> {
   if (cam.length !== img.height * img.width) throw new Error(`roadScores: CAM has ${cam.length} values, image ${img.height}x${img.width}`);
   const percentages = opts.percentages ?? [0.1, 0.3, 0.5, 0.7, 0.9];
   const order = relevanceOrder(cam);
@@ -77,25 +95,30 @@ export async function roadScores(img: ModelImage, cam: ArrayLike<number>, score:
     const k = Math.round(p * N);
     frames.push(noisyLinearImpute(img, order.slice(0, k), { ...opts, stream: `morf/${p}` }), noisyLinearImpute(img, order.slice(N - k), { ...opts, stream: `lerf/${p}` }));
   }
-  const s = await scoreFrames(frames, img, score);
-  const morf = percentages.map((_, i) => s[2 * i]);
-  const lerf = percentages.map((_, i) => s[2 * i + 1]);
-  return { percentages, morf, lerf, gap: mean(lerf.map((v, i) => v - morf[i])) };
+  return {
+    frames,
+    result(s) {
+      const morf = percentages.map((_, i) => s[2 * i]);
+      const lerf = percentages.map((_, i) => s[2 * i + 1]);
+      return { percentages, morf, lerf, gap: mean(lerf.map((v, i) => v - morf[i])) };
+    },
+  };
 }
 
-/** The reference: target scores after removing a seeded random share p (same imputation). */
-export async function roadRandom(img: ModelImage, score: ScoreFn, opts: RoadOptions = {}): Promise<{ percentages: number[]; random: number[] }> {
+/** The frames of the reference: a seeded random share p removed (same imputation). */
+export function roadRandomFrames(img: ModelImage, opts: RoadOptions = {}): ScoredFrames<{ percentages: number[]; random: number[] }> {
   const percentages = opts.percentages ?? [0.1, 0.3, 0.5, 0.7, 0.9];
   const order = randomOrder(img.height * img.width, opts.seed ?? 0, "road-order");
   const frames = percentages.map((p) => noisyLinearImpute(img, order.slice(0, Math.round(p * order.length)), { ...opts, stream: `random/${p}` }));
-  return { percentages, random: await scoreFrames(frames, img, score) };
+  return { frames, result: (random) => ({ percentages, random }) };
 }
 
-async function scoreFrames(frames: Float32Array[], like: ModelImage, score: ScoreFn): Promise<number[]> {
-  const x = stackImages(frames, like);
-  try {
-    return await score(x);
-  } finally {
-    x.dispose();
-  }
+/** ROAD MoRF / LeRF for one image and its CAM. */
+export async function roadScores(img: ModelImage, cam: ArrayLike<number>, score: ScoreFn, opts: RoadOptions = {}): Promise<RoadResult> {
+  return scoreFrames(roadFrames(img, cam, opts), img, score);
+}
+
+/** The random-removal reference of ROAD. */
+export async function roadRandom(img: ModelImage, score: ScoreFn, opts: RoadOptions = {}): Promise<{ percentages: number[]; random: number[] }> {
+  return scoreFrames(roadRandomFrames(img, opts), img, score);
 }
