@@ -4,6 +4,7 @@
  *
  * Built-ins:
  *   simplecnn            Keras baseline CNN (3 conv blocks) + classification head
+ *   neu-net              five double-conv blocks (NEU from scratch) + classification head
  *   resnet18 / resnet34  basic-block ResNets (CPU-friendly) + classification head
  *   resnet50             Keras-applications ResNet50 (ImageNet .h5 loads by name) + head
  *   unet                 U-Net, `encoder` option resnet18 | resnet34 (default) | resnet50
@@ -45,6 +46,7 @@ export function createModel(name: string, options: ModelOptions): tf.LayersModel
 }
 
 registerModel("simplecnn", (o) => buildClassifier("simplecnn", "simplecnn", o));
+registerModel("neu-net", (o) => buildClassifier("neu-net", "neu-net", o));
 registerModel("resnet18", (o) => buildClassifier("resnet18", "resnet18", o));
 registerModel("resnet34", (o) => buildClassifier("resnet34", "resnet34", o));
 registerModel("resnet50", (o) => buildClassifier("resnet50", "resnet50", o));

@@ -6,6 +6,8 @@
  *   cosine   lr = min + (base − min)·(1 + cos(π·t/T))/2 over the steps after warmup (per step)
  *   step     lr = base · γ^⌊epoch / stepSize⌋ (per epoch, torch StepLR)
  *   plateau  lr = max(minLr, base · factor^k) after k reductions (torch ReduceLROnPlateau, per epoch)
+ *   one-cycle  torch OneCycleLR (anneal "cos", two phases, no momentum cycling): base/div → base over
+ *            the first pct·T steps, then base → base/(div·finalDiv) (per step; base = max lr)
  * Any of them composes with a linear warmup: the first W steps are multiplied by a factor rising
  * linearly from `startFactor` to 1 (torch LinearLR); cosine then anneals over the remaining steps.
  */
@@ -23,6 +25,16 @@ export type SchedulerSpec =
   | { type: "none"; warmup?: WarmupSpec }
   | { type: "cosine"; minLr?: number; warmup?: WarmupSpec }
   | { type: "step"; stepSize: number; gamma?: number; warmup?: WarmupSpec }
+  | {
+      type: "one-cycle";
+      /** Share of the steps spent rising (torch pct_start, default 0.3). */
+      pctStart?: number;
+      /** Start lr = base / divFactor (default 25). */
+      divFactor?: number;
+      /** Final lr = start lr / finalDivFactor (default 1e4). */
+      finalDivFactor?: number;
+      warmup?: WarmupSpec;
+    }
   | {
       type: "plateau";
       /** Epoch metric to watch (default "val_loss"). */
@@ -71,6 +83,29 @@ export function stepLr(baseLr: number, gamma: number, epoch: number, stepSize: n
   return baseLr * Math.pow(gamma, Math.floor(epoch / stepSize));
 }
 
+/** Cosine interpolation from `start` (pct 0) to `end` (pct 1), torch's _annealing_cos. */
+function annealCos(start: number, end: number, pct: number): number {
+  return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+}
+
+/**
+ * torch.optim.lr_scheduler.OneCycleLR at `step` of `totalSteps` (three_phase false): phase 1 ends
+ * at step pct·T − 1, phase 2 at T − 1; steps past the end stay at the final lr.
+ */
+export function oneCycleLr(maxLr: number, step: number, totalSteps: number, o: { pctStart?: number; divFactor?: number; finalDivFactor?: number } = {}): number {
+  const pct = o.pctStart ?? 0.3;
+  const div = o.divFactor ?? 25;
+  const finalDiv = o.finalDivFactor ?? 1e4;
+  if (!(pct > 0 && pct < 1)) throw new Error(`one-cycle scheduler: pctStart must be in (0, 1), got ${pct}`);
+  const initial = maxLr / div;
+  const final = initial / finalDiv;
+  const end1 = pct * totalSteps - 1;
+  const end2 = totalSteps - 1;
+  const t = Math.min(Math.max(step, 0), end2);
+  if (t <= end1) return end1 <= 0 ? maxLr : annealCos(initial, maxLr, t / end1);
+  return end2 - end1 <= 0 ? final : annealCos(maxLr, final, (t - end1) / (end2 - end1));
+}
+
 /** Linear warmup multiplier at a step: startFactor → 1 over `warmupSteps`, then 1. */
 export function warmupFactor(step: number, warmupSteps: number, startFactor = 0.1): number {
   if (warmupSteps <= 0 || step >= warmupSteps) return 1;
@@ -101,8 +136,11 @@ export function lrAt(spec: SchedulerSpec, baseLr: number, p: SchedulePoint, stat
     case "plateau":
       lr = Math.max(spec.minLr ?? 0, baseLr * state.scale);
       break;
+    case "one-cycle":
+      lr = oneCycleLr(baseLr, p.step - W, p.totalSteps - W, spec);
+      break;
     default:
-      throw new Error(`unknown scheduler "${(spec as { type: string }).type}"; use none, cosine, step or plateau`);
+      throw new Error(`unknown scheduler "${(spec as { type: string }).type}"; use none, cosine, step, plateau or one-cycle`);
   }
   return lr * warm;
 }

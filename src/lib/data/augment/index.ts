@@ -9,3 +9,5 @@ export * from "./clahe";
 export * from "./normalize";
 export * from "./glare";
 export * from "./compose";
+export * from "./resized-crop";
+export * from "./gain-gamma";

@@ -6,8 +6,9 @@ import * as tf from "@tensorflow/tfjs";
 import type { EncoderFeatures } from "../types";
 import { buildResNet, isResNetName, RESNET_NAMES, resnetOutChannels } from "./resnet";
 import { buildSimpleCnn, SIMPLECNN_WIDTHS } from "./simplecnn";
+import { buildNeuNet, NEUNET_WIDTHS } from "./neunet";
 
-export const ENCODER_NAMES: readonly string[] = ["simplecnn", ...RESNET_NAMES];
+export const ENCODER_NAMES: readonly string[] = ["simplecnn", "neu-net", ...RESNET_NAMES];
 
 export interface EncoderOptions {
   /** ResNets only (see ModelOptions.zeroInitResidual). */
@@ -16,6 +17,7 @@ export interface EncoderOptions {
 
 export function buildEncoder(name: string, input: tf.SymbolicTensor, seed: number, options: EncoderOptions = {}): EncoderFeatures {
   if (name === "simplecnn") return buildSimpleCnn(input, seed);
+  if (name === "neu-net") return buildNeuNet(input, seed);
   if (isResNetName(name)) return buildResNet(name, input, seed, options.zeroInitResidual ?? false);
   throw new Error(`unknown encoder "${name}"; known encoders: ${ENCODER_NAMES.join(", ")}`);
 }
@@ -23,6 +25,7 @@ export function buildEncoder(name: string, input: tf.SymbolicTensor, seed: numbe
 /** Declared output channels per stage, without building anything. */
 export function encoderOutChannels(name: string): number[] {
   if (name === "simplecnn") return [...SIMPLECNN_WIDTHS];
+  if (name === "neu-net") return [...NEUNET_WIDTHS];
   if (isResNetName(name)) return resnetOutChannels(name);
   throw new Error(`unknown encoder "${name}"; known encoders: ${ENCODER_NAMES.join(", ")}`);
 }

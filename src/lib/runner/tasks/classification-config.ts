@@ -7,8 +7,12 @@ import type { InputNormalization } from "../../models/input-normalization";
 import type { OptimizerSpec } from "../../train/optimizers/factory";
 import type { SchedulerSpec } from "../../train/schedulers";
 
-/** none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast). */
-export type AugmentPreset = "none" | "flips" | "dihedral" | "standard";
+/**
+ * none; flips (h+v); dihedral (flips + rot90, for square rotation-invariant textures like NEU); standard (flips + brightness/contrast);
+ * neu (dihedral + random scale crop + gain/gamma jitter: the NEU from-scratch recipe);
+ * neu-capture (neu + the capture perturbations of data/capture at severity ≤ 3: the robustness mitigation).
+ */
+export type AugmentPreset = "none" | "flips" | "dihedral" | "standard" | "neu" | "neu-capture";
 
 export interface ClassificationConfig {
   /** Output folder name under outputs/models/ (and split CSV name). */

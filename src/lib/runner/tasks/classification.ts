@@ -15,6 +15,8 @@ import { compose, ComposeEntry } from "../../data/augment/compose";
 import { horizontalFlip, verticalFlip } from "../../data/augment/flip";
 import { brightnessContrast } from "../../data/augment/brightness-contrast";
 import { randomRot90 } from "../../data/augment/rot90";
+import { randomScaleCrop } from "../../data/augment/resized-crop";
+import { gainGamma } from "../../data/augment/gain-gamma";
 import { Transform } from "../../data/augment/types";
 import { BatchSource } from "../../data/types";
 import { createModel } from "../../models/registry";
@@ -54,7 +56,8 @@ export function augmentation(preset: AugmentPreset | undefined): Transform | und
   if (!preset || preset === "none") return undefined;
   const entries: ComposeEntry[] = [{ transform: horizontalFlip(), p: 0.5 }, { transform: verticalFlip(), p: 0.5 }];
   if (preset === "standard") entries.push({ transform: brightnessContrast({}), p: 0.5 });
-  if (preset === "dihedral") entries.push({ transform: randomRot90(), p: 0.75 });
+  if (preset === "dihedral" || preset === "neu" || preset === "neu-capture") entries.push({ transform: randomRot90(), p: 0.75 });
+  if (preset === "neu" || preset === "neu-capture") entries.push({ transform: randomScaleCrop({ minScale: 0.75 }), p: 0.5 }, { transform: gainGamma(), p: 0.5 });
   return compose(entries);
 }
 
