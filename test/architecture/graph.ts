@@ -16,7 +16,7 @@ export const LAYERS: string[][] = [
   ["train"],
   ["runner"],
   ["experiments"],
-  ["segmentation", "explain", "hpo", "robustness", "cross-dataset"],
+  ["segmentation", "explain", "hpo", "robustness", "cross-dataset", "export"],
   ["views"],
   ["api", "index.ts"],
   ["cli"],
