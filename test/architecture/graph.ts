@@ -16,7 +16,7 @@ export const LAYERS: string[][] = [
   ["train", "segmentation"],
   ["runner"],
   ["experiments"],
-  ["explain", "hpo", "robustness", "cross-dataset"],
+  ["explain", "hpo", "robustness", "cross-dataset", "export"],
   ["views"],
   ["api", "index.ts"],
   ["cli"],
