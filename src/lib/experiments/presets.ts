@@ -127,6 +127,8 @@ export function hpoBatchSizes(profile: Profile): number[] {
 export function hpoStudyPreset(profile: Profile): { nTrials: number; nStartupTrials: number; retrainEpochs: number } {
   return pick(profile, { smoke: { nTrials: 4, nStartupTrials: 2, retrainEpochs: 2 }, quick: { nTrials: 10, nStartupTrials: 3, retrainEpochs: 5 }, full: { nTrials: 30, nStartupTrials: 5, retrainEpochs: 30 } });
 }
+
+/**
  * Notebook 05 / `segment train`: U-Net on 256² crops biased towards defects, BCE + Dice, Adam
  * 1e-4 in the write-up (here AdamW 1e-3 from scratch: no ImageNet encoder offline), best
  * checkpoint / ReduceLROnPlateau / early stopping on the stitched validation Kaggle score,
