@@ -14,8 +14,8 @@ import { textTable } from "../lib/report/html";
 
 runCli(async () => {
   const a = parseArgs(process.argv.slice(2), {
-    usage: "experiment-neu [--data-root DIR] [--epochs N] [--profile smoke|quick|full] [--seed N] [--backend NAME] [--lenient] [--debug]",
-    flags: { "data-root": "string", epochs: "int", profile: "string", seed: "number", backend: "string", ...COMMON_FLAGS },
+    usage: "experiment-neu [--data-root DIR] [--epochs N] [--profile smoke|quick|full] [--seed N] [--backend NAME] [--lenient] [--restart] [--debug]",
+    flags: { "data-root": "string", epochs: "int", profile: "string", seed: "number", backend: "string", restart: "boolean", ...COMMON_FLAGS },
     choices: { profile: ["smoke", "quick", "full"] },
   });
   const ws = await workspaceFromArgs("experiment_neu_real", a);
@@ -24,7 +24,8 @@ runCli(async () => {
   const ds = await datasetFor(ws, "neu", root, { lenient: Boolean(a.lenient) });
   const base = neuPreset(ws.config.profile);
   const cfg = { ...base, run: "experiment_neu_real", epochs: typeof a.epochs === "number" ? a.epochs : base.epochs };
-  const r = await runClassification(ws, ds, cfg);
+  // A rerun resumes from outputs/models/experiment_neu_real/last (the runner's rule); --restart starts over.
+  const r = await runClassification(ws, ds, cfg, { restart: Boolean(a.restart) });
   const s = r.evaluation.summary;
   console.log(textTable(r.evaluation.report.rows.map((x) => ({ class: x.label, precision: x.precision, recall: x.recall, f1: x.f1, support: x.support }))));
   console.log(`\nNEU (real, from scratch, ${cfg.model} ${cfg.imageSize.height}x${cfg.imageSize.width}, ${r.history.length} epochs): test accuracy ${s.accuracy.toFixed(4)} on ${s.samples} images; split ${r.split.csv}`);
