@@ -1,7 +1,7 @@
 /** Shared pieces of the train / evaluate / predict commands. */
 import * as fs from "fs";
 import { initWorkspace, Workspace } from "../lib/runtime/workspace";
-import { checkDataset, openDataset, loadDatasetAt } from "../lib/experiments/datasets";
+import { loadCheckedDataset, openDataset } from "../lib/experiments/datasets";
 import { Dataset, DatasetName, DataError } from "../lib/data/types";
 import { BackendError } from "../lib/runtime/backend";
 import { CliError } from "./args";
@@ -32,9 +32,8 @@ export async function datasetFor(ws: Workspace, name: DatasetName, root: unknown
   const mode = opts.lenient ? "lenient" : "strict";
   let ds: Dataset;
   if (typeof root === "string") {
-    const loaded = await loadDatasetAt(name, root, "real", mode);
     // Pre-flight: every image header and label checked now, not when first sampled in epoch 2.
-    const checked = await checkDataset(ws, loaded, { lenient: opts.lenient });
+    const checked = await loadCheckedDataset(ws, name, root, { mode });
     ds = checked.dataset;
     ws.dataSources[name] = "real";
     console.log(`data: ${name} from ${root} (${ds.samples.length} images)`);

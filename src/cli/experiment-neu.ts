@@ -25,8 +25,8 @@ runCli(async () => {
     usage:
       "experiment-neu [--data-root DIR] [--epochs N] [--model NAME] [--size PX] [--lr X] [--augment " +
       AUGMENTS.join("|") +
-      "] [--run NAME] [--profile smoke|quick|full] [--seed N] [--backend NAME] [--lenient] [--debug]",
-    flags: { "data-root": "string", epochs: "int", model: "string", size: "int", lr: "positive", augment: "string", run: "string", profile: "string", seed: "number", backend: "string", ...COMMON_FLAGS },
+      "] [--run NAME] [--profile smoke|quick|full] [--seed N] [--backend NAME] [--lenient] [--restart] [--debug]",
+    flags: { "data-root": "string", epochs: "int", model: "string", size: "int", lr: "positive", augment: "string", run: "string", profile: "string", seed: "number", backend: "string", restart: "boolean", ...COMMON_FLAGS },
     choices: { profile: ["smoke", "quick", "full"], augment: AUGMENTS },
   });
   const run = typeof a.run === "string" ? a.run : "experiment_neu_real";
@@ -48,7 +48,8 @@ runCli(async () => {
   const load = os.loadavg();
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const r = await runClassification(ws, ds, cfg);
+  // A rerun resumes from outputs/models/<run>/last (the runner's rule); --restart starts over.
+  const r = await runClassification(ws, ds, cfg, { restart: Boolean(a.restart) });
   const cpu = process.cpuUsage(cpu0);
   const timing = { wallSeconds: (Date.now() - t0) / 1000, trainSeconds: r.seconds.train, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadBefore: load[0], loadAfter: os.loadavg()[0], cores: os.cpus().length };
   const s = r.evaluation.summary;

@@ -5,13 +5,13 @@
  */
 import * as path from "path";
 import { ensureSyntheticData, locateDataset } from "../data/sources";
-import { preflight, type PreflightOptions } from "../data/preflight";
+import { LENIENT_HINT, preflight, type PreflightOptions } from "../data/preflight";
 import { formatSkipSummary, type DataSkipReport } from "../data/skip-report";
 import { writeJsonAtomic } from "../util/atomic-write";
 import { loadSeverstal } from "../data/severstal";
 import { loadNeu } from "../data/neu";
 import { loadGc10 } from "../data/gc10";
-import { Dataset, DatasetName, ValidationMode } from "../data/types";
+import { DataError, Dataset, DatasetName, ValidationMode } from "../data/types";
 import type { Workspace } from "../runtime/workspace";
 
 /** Where announcements go: a terminal line by default, a banner in notebooks. */
@@ -67,6 +67,27 @@ export async function loadDatasetAt(name: DatasetName, root: string, source: "re
 }
 
 /**
+ * loadDatasetAt, then the pre-flight check (checkDataset): what openDataset and the commands'
+ * --data-root run before any training. A strict loader error gets the --lenient hint too.
+ */
+export async function loadCheckedDataset(
+  ws: Workspace,
+  name: DatasetName,
+  root: string,
+  opts: { source?: "real" | "synthetic"; mode?: ValidationMode; progress?: PreflightOptions["progress"] } = {},
+): Promise<CheckedDataset> {
+  const mode = opts.mode ?? "strict";
+  let loaded: Dataset;
+  try {
+    loaded = await loadDatasetAt(name, root, opts.source ?? "real", mode);
+  } catch (err) {
+    if (!(err instanceof DataError) || mode === "lenient" || err.message.includes(LENIENT_HINT)) throw err;
+    throw new DataError(`${err.message} (${LENIENT_HINT})`, err.file, err.line, err.id, err.code);
+  }
+  return checkDataset(ws, loaded, { lenient: mode === "lenient", progress: opts.progress });
+}
+
+/**
  * One line for the skips of a lenient load ("" when nothing was skipped). To be replaced by the
  * data layer's formatSkipSummary when it lands.
  */
@@ -81,10 +102,8 @@ export async function openDataset(ws: Workspace, name: DatasetName, opts: OpenDa
   if (loc.source === "synthetic") {
     await ensureSyntheticData({ profile: ws.config.profile, seed: ws.config.seed, paths: ws.paths, datasets: [name] });
   }
-  const mode = modeOf(opts);
-  const loaded = await loadDatasetAt(name, loc.root, loc.source, mode);
   // Pre-flight as the commands do: a broken file is found now, in seconds, not when first sampled.
-  const checked = await checkDataset(ws, loaded, { lenient: mode === "lenient", progress: opts.progress });
+  const checked = await loadCheckedDataset(ws, name, loc.root, { source: loc.source, mode: modeOf(opts), progress: opts.progress });
   const ds = checked.dataset;
   ws.dataSources[name] = loc.source;
   const announce = opts.announce === false ? undefined : typeof opts.announce === "function" ? opts.announce : consoleAnnounce;

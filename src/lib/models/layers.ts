@@ -101,21 +101,64 @@ export function isBatchNorm(layer: Layer): boolean {
   return layer.getClassName() === "BatchNormalization";
 }
 
+/** A seeded dropout's position in its stream (training calls so far), saved in checkpoints. */
+export interface DropoutStream {
+  readonly calls: number;
+  /** Moves the stream to where it is after `calls` training calls (replayed from the seed). */
+  seek(calls: number): void;
+}
+
+const STREAM_KEY = "__steelDropoutStream";
+
 /**
  * Dropout whose mask comes from a seeded stream that advances at every training call.
  * WHY: a tfjs Dropout with a fixed `seed` re-seeds its generator on every call and so drops the
  * same units at every step; without a seed it uses Math.random and runs are not reproducible.
+ * The stream position is the one piece of RNG state training carries across epochs: the trainer
+ * saves it (dropoutStreams) so a resumed run draws the masks an uninterrupted run would.
  */
 export function seededDropout(seed: number, name: string, rate: number): Layer {
-  const rng = createRng(seed, `dropout/${name}`);
+  const fresh = () => createRng(seed, `dropout/${name}`);
+  let rng = fresh();
+  let calls = 0;
   const layer = tf.layers.dropout({ name, rate, seed: rng.seed32() });
   const original = (layer.call as unknown as CallFn).bind(layer);
   const streamed: CallFn = (inputs, kwargs) => {
-    if (kwargs && kwargs.training === true) (layer as unknown as { seed: number }).seed = rng.seed32();
+    if (kwargs && kwargs.training === true) {
+      (layer as unknown as { seed: number }).seed = rng.seed32();
+      calls++;
+    }
     return original(inputs, kwargs);
   };
   (layer as unknown as { call: CallFn }).call = streamed;
+  const stream: DropoutStream = {
+    get calls() {
+      return calls;
+    },
+    seek(n: number) {
+      rng = fresh();
+      rng.seed32(); // the construction-time seed
+      for (let i = 0; i < n; i++) rng.seed32();
+      calls = n;
+    },
+  };
+  (layer as unknown as Record<string, DropoutStream>)[STREAM_KEY] = stream;
   return layer;
+}
+
+/** Every seeded dropout of `model` (nested models included), by layer name. */
+export function dropoutStreams(model: tf.LayersModel): Map<string, DropoutStream> {
+  const out = new Map<string, DropoutStream>();
+  const walk = (layers: Layer[]) => {
+    for (const l of layers) {
+      const s = (l as unknown as Record<string, DropoutStream | undefined>)[STREAM_KEY];
+      if (s) out.set(l.name, s);
+      const inner = (l as unknown as { layers?: Layer[] }).layers;
+      if (Array.isArray(inner)) walk(inner);
+    }
+  };
+  walk(model.layers);
+  return out;
 }
 
 /** Applies a layer to one symbolic tensor (tfjs types `apply` loosely). */

@@ -26,6 +26,8 @@ export interface TrainerMeta {
   best?: { monitor: string; value: number; epoch: number };
   /** getState() of every stateful callback, by callback name. */
   callbacks: Record<string, unknown>;
+  /** RNG positions carried across epochs: training calls of each seeded dropout, by layer name. */
+  streams?: { dropout: Record<string, number> };
   /** A callback had asked to stop (early stopping, pruning): a resume runs no more epochs. */
   stopped?: boolean;
   /** Hash of the run's configuration (lastCheckpoint), compared by decideResume. */
@@ -63,6 +65,13 @@ export function checkTrainerMeta(meta: unknown, file: string): asserts meta is T
   meta.history.forEach((row: unknown, i: number) => {
     if (!isObject(row) || row.epoch !== i || Object.values(row).some((v) => typeof v !== "number" && v !== null)) fail(`history[${i}]`, `a row of numbers with epoch ${i}`, row);
   });
+  if (meta.streams !== undefined) {
+    const streams = meta.streams;
+    if (!isObject(streams) || !isObject(streams.dropout)) return fail("streams", "{dropout: {layer: calls}}", streams);
+    for (const [name, calls] of Object.entries(streams.dropout)) {
+      if (!Number.isInteger(calls) || (calls as number) < 0) fail(`streams.dropout.${name}`, "a non-negative integer", calls);
+    }
+  }
   if (meta.stopped !== undefined && typeof meta.stopped !== "boolean") fail("stopped", "a boolean", meta.stopped);
   if (meta.configHash !== undefined && typeof meta.configHash !== "string") fail("configHash", "a string", meta.configHash);
 }

@@ -11,8 +11,8 @@
  * historyLogger (history.csv/json), lastCheckpoint (last/ every epoch), bestCheckpoint.
  * `resumeFrom` restores weights, optimizer slots, scheduler state, history and callback state,
  * so an interrupted run finishes with the same weights as an uninterrupted one (same seed).
- * Every random order is a function of (seed, epoch) (arrayBatches, the data samplers), so no RNG
- * position needs saving.
+ * Every random order is a function of (seed, epoch) (arrayBatches, the data samplers); the one RNG
+ * position carried across epochs, the seeded dropouts' streams, is saved in meta.streams.
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -33,6 +33,7 @@ import { SchedulerSpec, SchedulerState, initialSchedulerState, lrAt, schedulerEp
 import { trainStep } from "./step";
 import { TrainerMeta, checkTrainerMeta } from "./trainer-meta";
 import { Callback, EpochLogs, TrainContext, improves, resolveMode } from "./types";
+import { dropoutStreams } from "../models/layers";
 
 // What fit takes and returns, and its evaluation step, stay importable from here.
 export * from "./fit-options";
@@ -175,9 +176,27 @@ function buildMeta(run: FitRun, epoch: number, extra: { configHash?: string } = 
     history: state.history,
     ...(best ? { best } : {}),
     callbacks: cbState,
+    ...streamsMeta(run.model),
     ...(run.ctx.stopTraining ? { stopped: true } : {}),
     ...(extra.configHash !== undefined ? { configHash: extra.configHash } : {}),
   };
+}
+
+/** Where the model's seeded dropout streams are (none: no field, checkpoints of other models unchanged). */
+function streamsMeta(model: tf.LayersModel): Pick<TrainerMeta, "streams"> {
+  const streams = dropoutStreams(model);
+  if (streams.size === 0) return {};
+  return { streams: { dropout: Object.fromEntries([...streams].map(([name, s]) => [name, s.calls])) } };
+}
+
+/** Puts every seeded dropout stream where the checkpoint says (a stream the model lacks is a mismatch). */
+function restoreStreams(model: tf.LayersModel, meta: TrainerMeta, metaFile: string): void {
+  const streams = dropoutStreams(model);
+  for (const [name, calls] of Object.entries(meta.streams?.dropout ?? {})) {
+    const s = streams.get(name);
+    if (!s) throw new CheckpointError(metaFile, `fit: ${metaFile} has a dropout stream for layer "${name}", which this model does not have; resume with the model the checkpoint was trained with`);
+    s.seek(calls);
+  }
 }
 
 /** Restore: weights, optimizer slots, scheduler state, history and callback states from `dir`. */
@@ -197,6 +216,7 @@ async function restore(run: FitRun, dir: string): Promise<void> {
   }
   restoreModelWeights(run.model, ckpt);
   await restoreOptimizerState(run.optimizer, ckpt);
+  restoreStreams(run.model, meta, metaFile);
   const { state } = run;
   state.schedState = meta.scheduler.state;
   state.history = meta.history;
