@@ -113,6 +113,20 @@ test("smoke metrics: notebook 04 quotes notebook 03's macro-F1", { skip: !smokeR
   assert.equal(metrics("04_resnet50_classifier").headline.baseline_macro_f1, metrics("03_simplecnn_baseline").headline.macro_f1);
 });
 
+test("smoke metrics: notebook 06's headline agrees with its trials table and comparison", { skip: !smokeRun && "no smoke run1" }, () => {
+  const m = metrics("06_hpo");
+  const trials = m.details.trials as { number: number; state: string; value: number | null }[];
+  assert.deepEqual(trials.map((t) => t.number), trials.map((_, i) => i), "consecutive trial numbers");
+  assert.equal(m.headline.trials, trials.length);
+  assert.equal(m.headline.complete, trials.filter((t) => t.state === "COMPLETE").length);
+  assert.equal(m.headline.pruned, trials.filter((t) => t.state === "PRUNED").length);
+  const done = trials.filter((t) => t.state === "COMPLETE");
+  assert.equal(m.headline.best_val_macro_f1, Math.max(...done.map((t) => t.value!)));
+  assert.equal(trials[Number(m.headline.best_trial)].value, m.headline.best_val_macro_f1);
+  const [defaults, best] = m.details.comparison as { test_macro_f1: number }[];
+  assert.deepEqual([m.headline.test_macro_f1_defaults, m.headline.test_macro_f1_best], [defaults.test_macro_f1, best.test_macro_f1]);
+});
+
 const chrome = checkChromium();
 
 test("reports render offline in headless Chromium: no console errors, every plot drawn", { skip: !chrome.ok && "chromium not installed" }, async () => {
