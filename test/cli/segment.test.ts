@@ -55,7 +55,7 @@ const runDir = path.join(tmp, "run");
 const trainArgs = ["train", "--data-root", data, "--out", runDir, "--epochs", "2", "--tiles-per-epoch", "8", "--tile", "64"];
 
 test("segment train: killed after epoch 1, the rerun resumes and finishes (checkpoint, history, verified submission)", async () => {
-  await generateSeverstalSynthetic(data, { seed: 7, images: 20, profile: "custom" });
+  await generateSeverstalSynthetic(data, { seed: 7, images: 20, minPerClass: 1, profile: "custom" });
   // First run: killed as soon as epoch 1's last/ checkpoint is on disk.
   const child = spawn(process.execPath, ["--import", "tsx", script, ...trainArgs], { cwd: root, env, stdio: "ignore" });
   const meta = path.join(runDir, "last", "checkpoint.json");
