@@ -58,6 +58,13 @@ export * as engine from "./engine/index";
 // commands until their notebooks (05, 06, 07, 09) land.
 export * as robustness from "./robustness/index";
 export { robustnessExperiment } from "./robustness/experiment";
+
+// segmentation (notebook 05)
+export { unetPreset } from "./experiments/presets";
+export { runSegmentation, loadSegmenter, evaluateSegmenter } from "./experiments/segmentation";
+export type { SegmentationConfig, SegmentationResult, LoadedSegmenter } from "./experiments/segmentation";
+export { showSegmentationResult, showSegmentationCurves, showSegmentationScores, showPostprocessTable, showSegmentationExamples } from "./views/segmentation";
+export * as segmentation from "./segmentation/index";
 export { showPerturbationModels, showPerturbationGallery, showRobustness } from "./views/robustness";
 export * as hpo from "./hpo/index";
 export { hpoExperiment } from "./hpo/experiment";

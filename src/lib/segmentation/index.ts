@@ -29,3 +29,4 @@ export {
 } from "./postprocess-search";
 export { submissionRecords, verifySubmission, writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionOptions, type SubmissionReport } from "./submission";
 export { segmentFolder, type FolderFailure, type SegmentFolderOptions, type SegmentFolderReport } from "./segment-folder";
+export { predictSample, scoreStitched, validationPredictions, truthMasks, pooledDice, type StitchedEvalOptions } from "./evaluate";

@@ -5,8 +5,8 @@
  * summary JSON rather than as a silently empty prediction.
  */
 import * as path from "path";
-import { isImageFile, readImage, walkFiles } from "../data/image-io";
-import { writeJsonAtomic } from "../util/atomic-write";
+import { isImageFile, maskOverlayPng, readImage, walkFiles } from "../data/image-io";
+import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
 import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./postprocess";
 import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
@@ -26,6 +26,10 @@ export interface SegmentFolderOptions extends StitchedPredictOptions {
   form?: SubmissionForm;
   /** Summary JSON (counts, failures); default next to the submission as segment_summary.json. */
   summaryFile?: string;
+  /** Also write <ImageId stem>.png here: the image with its predicted masks overlaid. */
+  overlayDir?: string;
+  /** Called for each failed file as it fails (the CLI prints it at once). */
+  onFailure?: (f: FolderFailure) => void;
 }
 
 export interface FolderFailure {
@@ -56,9 +60,16 @@ export async function segmentFolder(model: TilePredictor, dir: string, opts: Seg
       const img = await readImage(file, { channels: opts.channels ?? 1 });
       if (img.height !== H || img.width !== W) throw new Error(`image is ${img.height}×${img.width}, expected ${H}×${W}`);
       const prob = await predictStitched(model, img, opts);
-      preds.push({ imageId, mask: postprocessMasks(prob, H, W, settings, opts.presence?.(imageId)) });
+      const mask = postprocessMasks(prob, H, W, settings, opts.presence?.(imageId));
+      preds.push({ imageId, mask });
+      if (opts.overlayDir) {
+        const rgb = opts.channels === 3 ? img : await readImage(file, { channels: 3 });
+        writeFileAtomic(path.join(opts.overlayDir, `${imageId.replace(/\.[^.]+$/, "")}.png`), await maskOverlayPng(rgb, mask));
+      }
     } catch (err) {
-      failed.push({ file, reason: (err as Error).message });
+      const f = { file, reason: (err as Error).message };
+      failed.push(f);
+      opts.onFailure?.(f);
     }
     bar.tick(1, { failed: failed.length });
   }

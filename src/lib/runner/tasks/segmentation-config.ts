@@ -57,6 +57,8 @@ export interface SegmentationConfig {
   /** Minimum component size (pixels, 0 = off) and its connectivity, applied to every class. */
   minComponentSize?: number;
   connectivity?: Connectivity;
+  /** Initial probability of every output pixel (output bias = logit(π)); default 0.01. Sigmoid outputs only. */
+  headPrior?: number;
   /** Validation images drawn as predicted-vs-true figures (default 4). */
   examples?: number;
 }

@@ -63,6 +63,9 @@ export interface SegmentationEvaluation {
   /** The chosen per-class settings (what predict applies) and whether flip TTA is on. */
   settings: ClassPostprocess[];
   tta: boolean;
+  /** Full image size of the scored images. */
+  height: number;
+  width: number;
   test: { images: number; scores: SegmentationScores; emptyBaseline: SegmentationScores };
   /** Test masks as predicted (for the submission). */
   testMasks: PredictedMasks[];
@@ -93,6 +96,20 @@ export function stitchOptions(cfg: SegmentationConfig, label: string | false, tt
 
 function basePostprocess(cfg: SegmentationConfig): ClassPostprocess[] {
   return resolvePostprocess(4, { minComponentSize: cfg.minComponentSize ?? 0, connectivity: cfg.connectivity ?? 8 });
+}
+
+/**
+ * The output bias set to logit(π) (RetinaNet's prior): every pixel starts at probability π
+ * instead of 0.5, so the untrained model predicts "no defect" (most pairs are empty) rather than a
+ * full mask everywhere, and the loss is not dominated by the empty pixels at the start.
+ */
+function setHeadPrior(model: tf.LayersModel, prior: number): void {
+  if (!(prior > 0 && prior < 1)) throw new Error(`headPrior must be in (0, 1), got ${prior}`);
+  const head = model.getLayer("seg_head_conv");
+  const [kernel, bias] = head.getWeights();
+  const b = tf.fill(bias.shape, Math.log(prior / (1 - prior)));
+  head.setWeights([kernel, b]);
+  b.dispose();
 }
 
 export function prepareSegmentation(ctx: RunContext, cfg: SegmentationConfig): SegmentationData {
@@ -179,6 +196,8 @@ export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationCon
     val,
     settings: search.settings,
     tta,
+    height: H,
+    width: W,
     test: { images: counts.length, scores: segmentationScores(counts), emptyBaseline: segmentationScores(empty) },
     testMasks,
     examples,
@@ -188,8 +207,7 @@ export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationCon
 /** Stage 5: submission.csv of the test images (verified by read-back), postprocess.json, example figures. */
 export async function writeSegmentationArtefacts(outDir: string, ev: SegmentationEvaluation): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
-  const H = ev.examples[0]?.height ?? 256;
-  const W = ev.examples[0]?.width ?? 1600;
+  const { height: H, width: W } = ev;
   files.submission = path.join(outDir, "submission.csv");
   writeSubmission(files.submission, ev.testMasks, { height: H, width: W });
   files.postprocess = path.join(outDir, "postprocess.json");
@@ -226,6 +244,7 @@ export function segmentationTask(cfg: SegmentationConfig): ExperimentTask<Segmen
         activation,
         inputNormalization: cfg.inputNormalization ?? "standardize",
       });
+      if (activation === "sigmoid") setHeadPrior(model, cfg.headPrior ?? 0.01);
       const pretrained = cfg.pretrained ? await loadUnetEncoderWeights(model, undefined, ctx.ws.paths) : { used: false, note: "trained from scratch (encoder weights not requested)" };
       const summary = summarizeModel(model);
       return { model, info: { pretrained: { used: pretrained.used, note: pretrained.note }, params: { total: summary.totalParams, trainable: summary.trainableParams } } };
