@@ -57,3 +57,7 @@ export * as engine from "./engine/index";
 export * as robustness from "./robustness/index";
 export { robustnessExperiment } from "./robustness/experiment";
 export { showPerturbationModels, showPerturbationGallery, showRobustness } from "./views/robustness";
+export * as explain from "./explain/index";
+export { camExperiment } from "./explain/experiment";
+export type { CamExperiment } from "./explain/experiment";
+export { showCamExperiment, showRunExplanation } from "./views/explain";
