@@ -29,8 +29,10 @@ import { classLogit } from "./targets";
 export interface CamExperimentOptions {
   /** Run folders under outputs/models/ (default: notebooks 03 and 04). */
   runs?: string[];
-  /** CAM methods side by side and in the checks. */
+  /** CAM methods side by side. */
   methods?: string[];
+  /** Methods scored for faithfulness and localisation (default: `methods`; each adds ~52 forward passes per image). */
+  checkMethods?: string[];
   /** Test images of each run scored for faithfulness and localisation (default all). */
   checkImages?: number;
   /** Defect images in the side-by-side figure (spread over the classes). */
@@ -143,7 +145,7 @@ export async function camExperiment(ws: Workspace, ds: Dataset, o: CamExperiment
     const items = await testItems(ws, ds, run, config);
     const outDir = path.join(ws.paths.outputs, "explain", run);
     const checked = o.checkImages === undefined ? items : items.slice(0, o.checkImages);
-    const report = await evaluateCams(model, checked, config.classNames, methods, { seed: ws.config.seed });
+    const report = await evaluateCams(model, checked, config.classNames, o.checkMethods ?? methods, { seed: ws.config.seed });
     const png = await sideBySide(model, items, config.classNames, methods, o.examples ?? 4);
     const sideFile = path.join(outDir, "cams_side_by_side.png");
     writeFileAtomic(sideFile, png);
