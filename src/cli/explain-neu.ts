@@ -35,8 +35,10 @@ runCli(async () => {
   const ds = await datasetFor(ws, "neu", root);
   const splitCsv = path.join(ws.paths.splits, `neu_${config.run}.csv`);
   if (!fs.existsSync(splitCsv)) throw new Error(`split ${splitCsv} does not exist; run 'make experiment-neu' first`);
-  let test = readSplitCsv(splitCsv, ds.samples).test;
-  // A documented subset: the first N test images of each class (in split order).
+  const allTest = readSplitCsv(splitCsv, ds.samples).test;
+  // The checks run on a documented subset (the first N test images of each class, in split
+  // order); the mistakes gallery always looks at the whole test split (predictions are cheap).
+  let test = allTest;
   if (typeof a["per-class"] === "number") {
     const n = a["per-class"];
     const seen = new Map<number, number>();
@@ -47,18 +49,20 @@ runCli(async () => {
     });
   }
   if (typeof a.limit === "number") test = test.slice(0, a.limit);
-  const items: LabelledImage[] = [];
+  const chosen = new Set(test);
+  const everything: LabelledImage[] = [];
   let noBoxes = 0;
-  for (const i of test) {
+  for (const i of allTest) {
     const s = ds.samples[i];
     const image = await readImage(s.path, { channels: config.channels, ...config.imageSize });
-    if (!s.boxes || s.boxes.length === 0) noBoxes++;
+    if (chosen.has(i) && (!s.boxes || s.boxes.length === 0)) noBoxes++;
     const region = s.boxes && s.boxes.length > 0 ? boxesMask(s.boxes, { height: s.height, width: s.width }, image) : undefined;
-    items.push({ id: s.id, image, label: config.classNames.indexOf(ds.classNames[s.label]), region });
+    everything.push({ id: s.id, image, label: config.classNames.indexOf(ds.classNames[s.label]), region });
   }
+  const items = everything.filter((_, k) => chosen.has(allTest[k]));
   const outDir = path.join(ws.paths.outputs, "explain", "neu");
-  const mistakes = await writeMistakesGallery(model, items, config.classNames, path.join(outDir, "mistakes.png"), { k: 20, method: "gradcam" });
-  console.log(`${mistakes.mistakes.length} high-confidence mistakes → ${mistakes.file ?? "(none: no test mistakes)"}`);
+  const mistakes = await writeMistakesGallery(model, everything, config.classNames, path.join(outDir, "mistakes.png"), { k: 20, method: "gradcam" });
+  console.log(`${mistakes.mistakes.length} high-confidence mistakes among ${everything.length} test images → ${mistakes.file ?? "(none: no test mistakes)"}`);
   const figure = await writeCamFigure(model, items, config.classNames, path.join(outDir, "gradcam.png"), { perClass: 2, method: "gradcam" });
   console.log(`Grad-CAM figure → ${figure}`);
   const report = await evaluateCams(model, items, config.classNames, methods, { seed: ws.config.seed });

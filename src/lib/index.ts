@@ -69,3 +69,7 @@ export { showPerturbationModels, showPerturbationGallery, showRobustness } from 
 export * as hpo from "./hpo/index";
 export { hpoExperiment } from "./hpo/experiment";
 export { showHpoStudy, showHpoComparison } from "./views/hpo";
+export * as explain from "./explain/index";
+export { camExperiment } from "./explain/experiment";
+export type { CamExperiment } from "./explain/experiment";
+export { showCamExperiment, showRunExplanation } from "./views/explain";

@@ -11,7 +11,7 @@ import { DeletionInsertion, deletionInsertionFrames, randomDeletionInsertionFram
 import { localise, LocalisationRow, summariseLocalisation, ClassLocalisation } from "./metrics/localisation";
 import { mean, modelScore, ModelImage, scoreFrameSets, stackImages } from "./metrics/removal";
 import { RoadResult, roadFrames, roadRandomFrames } from "./metrics/road";
-import { createCam } from "./methods";
+import { createCam } from "./methods/index";
 import { classLogit, classProbability } from "./targets";
 
 export interface LabelledImage {

@@ -18,7 +18,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
 import { galleryPng, GalleryRow } from "./gallery";
 import { boxesMask, camPeak, localise, LocalisationRow, summariseLocalisation } from "./metrics/localisation";
-import { createCam } from "./methods";
+import { createCam } from "./methods/index";
 import { camGrey, camOverlay, Colormap } from "./overlay";
 import { classLogit } from "./targets";
 

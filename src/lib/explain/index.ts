@@ -1,8 +1,8 @@
 /** Explainability: CAM methods with explicit targets, smoothing, faithfulness and localisation metrics, overlays, mistakes. */
 export { BaseCam, normalizePerImage } from "./base-cam";
 export type { CamContext, CamOptions, ComputeOptions } from "./base-cam";
-export { createCam, CAM_METHODS, EigenCam, GradCam, GradCamPlusPlus, HiResCam, LayerCam, ScoreCam, XGradCam } from "./methods";
-export type { CamMethod } from "./methods";
+export { createCam, CAM_METHODS, EigenCam, GradCam, GradCamPlusPlus, HiResCam, LayerCam, ScoreCam, XGradCam } from "./methods/index";
+export type { CamMethod } from "./methods/index";
 export { splitAtLayer, defaultCamLayer } from "./graph";
 export type { SplitModel } from "./graph";
 export { classLogit, classProbability, multiLabelOutput, segmentationClass, predictedMask } from "./targets";
@@ -26,3 +26,7 @@ export { explainFolder } from "./folder";
 export type { CamRow, ExplainFolderOptions, ExplainFolderResult } from "./folder";
 export { evaluateCams } from "./evaluate";
 export type { ClassFaithfulness, LabelledImage, MethodReport } from "./evaluate";
+export { camExperiment, requireRun } from "./experiment";
+export type { CamExperiment, CamExperimentOptions, RunExplanation } from "./experiment";
+export { bottleneckLayer, explainSegmenter, segmentationCams } from "./segmentation-cams";
+export type { SegmentationExplanation } from "./segmentation-cams";

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Predictions } from "../metrics/classification-scores";
 import { writeFileAtomic } from "../util/atomic-write";
 import { LabelledImage } from "./evaluate";
-import { createCam } from "./methods";
+import { createCam } from "./methods/index";
 import { highConfidenceMistakes, Mistake, mistakeConfusion, MistakePair, mistakesGalleryPng } from "./mistakes";
 import { classLogit } from "./targets";
 import { galleryPng } from "./gallery";
@@ -34,7 +34,7 @@ export async function writeMistakesGallery(
   items: readonly LabelledImage[],
   classNames: readonly string[],
   file: string,
-  opts: { k?: number; method?: string; layer?: string } = {},
+  opts: { k?: number; method?: string; layer?: string; tile?: number; tileHeight?: number } = {},
 ): Promise<{ mistakes: Mistake[]; confusion: MistakePair[]; file?: string }> {
   const pred = await predictLabelled(model, items, classNames);
   const mistakes = highConfidenceMistakes(pred, opts.k ?? 20);
@@ -52,12 +52,12 @@ export async function writeMistakesGallery(
     const n = img.height * img.width;
     gallery.push({ mistake: m, image: img, camPredicted: d.slice(0, n), camTrue: d.slice(n) });
   }
-  writeFileAtomic(file, await mistakesGalleryPng(gallery, classNames));
+  writeFileAtomic(file, await mistakesGalleryPng(gallery, classNames, { tile: opts.tile, tileHeight: opts.tileHeight }));
   return { mistakes, confusion, file };
 }
 
 /** `gradcam.png`: per class the first `perClass` images, image | CAM overlay of the true class. */
-export async function writeCamFigure(model: tf.LayersModel, items: readonly LabelledImage[], classNames: readonly string[], file: string, opts: { perClass?: number; method?: string; layer?: string } = {}): Promise<string> {
+export async function writeCamFigure(model: tf.LayersModel, items: readonly LabelledImage[], classNames: readonly string[], file: string, opts: { perClass?: number; method?: string; layer?: string; tile?: number; tileHeight?: number } = {}): Promise<string> {
   const cam = createCam(opts.method ?? "gradcam", model, { layer: opts.layer });
   const picked = classNames.flatMap((_, k) => items.filter((it) => it.label === k).slice(0, opts.perClass ?? 2));
   const rows = [];
@@ -68,6 +68,6 @@ export async function writeCamFigure(model: tf.LayersModel, items: readonly Labe
     tf.dispose([x, maps]);
     rows.push({ caption: [`${it.id} (${classNames[it.label]}): ${cam.name}`], tiles: [it.image, camOverlay(it.image, d)] });
   }
-  writeFileAtomic(file, await galleryPng(rows));
+  writeFileAtomic(file, await galleryPng(rows, { tile: opts.tile, tileHeight: opts.tileHeight }));
   return file;
 }

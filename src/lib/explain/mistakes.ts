@@ -61,7 +61,7 @@ export interface GalleryItem {
 }
 
 /** One PNG: a row per mistake (image | CAM of the predicted class | CAM of the true class). */
-export async function mistakesGalleryPng(items: readonly GalleryItem[], classNames: readonly string[], opts: { tile?: number; colormap?: Colormap } = {}): Promise<Buffer> {
+export async function mistakesGalleryPng(items: readonly GalleryItem[], classNames: readonly string[], opts: { tile?: number; tileHeight?: number; colormap?: Colormap } = {}): Promise<Buffer> {
   if (items.length === 0) throw new Error("mistakesGalleryPng: no mistakes to show");
   return galleryPng(
     items.map((it, r) => ({
