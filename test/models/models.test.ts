@@ -98,6 +98,18 @@ function expectedParams(name: string, o: ModelOptions): { total: number; trainab
       const total = enc + denseParams(128, c);
       return { total, trainable: total - nonTrainable };
     }
+    case "neu-net": {
+      // Five blocks of two bias-free 3x3 convs, each followed by BN; the default head is GAP → Dense.
+      const widths = [16, 32, 64, 128, 256];
+      let enc = 0;
+      let cin = o.inputShape[2];
+      for (const w of widths) {
+        enc += conv(3, cin, w, false) + bn(w) + conv(3, w, w, false) + bn(w);
+        cin = w;
+      }
+      const total = enc + denseParams(256, c);
+      return { total, trainable: total - 2 * 2 * widths.reduce((a, b) => a + b, 0) };
+    }
     case "resnet18": {
       const nt = 2 * basicBnChannels([2, 2, 2, 2]);
       const trainable = 11_176_512 + denseParams(512, c);
@@ -131,7 +143,7 @@ const count = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.shape.reduce
 /** Layer-name prefixes the freeze documentation says stage s covers. */
 function documentedFrozen(layerName: string, k: number, encoder: string): boolean {
   if (k === 0) return false;
-  if (encoder === "simplecnn") {
+  if (encoder === "simplecnn" || encoder === "neu-net") {
     const m = /^block(\d)_/.exec(layerName);
     return !!m && Number(m[1]) <= k;
   }
@@ -197,7 +209,9 @@ for (const name of listModels()) {
         const shape = model.getLayer(layerName).outputShape as number[];
         assert.equal(shape[3], info.outChannels[i], `${layerName} channels`);
         // ResNet: stem at H/2, then each stage halves; simplecnn: each pooled block halves.
-        assert.equal(shape[1], h / 2 ** (i + 1), `${layerName} height`);
+        // neu-net: no pooling after its fifth block (it stays at H/16).
+        const reduction = info.encoder === "neu-net" ? 2 ** Math.min(i + 1, 4) : 2 ** (i + 1);
+        assert.equal(shape[1], h / reduction, `${layerName} height`);
       });
     });
 

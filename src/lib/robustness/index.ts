@@ -2,7 +2,7 @@
 export * from "./types";
 export * from "./registry";
 export * from "./augmentation";
-export { poisson } from "./perturbations/noise";
+export { poisson } from "../data/capture/perturbations/noise";
 export * from "./perturb-folder";
 export * from "./capture";
 export * from "./mitigations";

@@ -17,6 +17,7 @@ import { brightnessContrast } from "../../data/augment/brightness-contrast";
 import { randomRot90 } from "../../data/augment/rot90";
 import { randomScaleCrop } from "../../data/augment/resized-crop";
 import { gainGamma } from "../../data/augment/gain-gamma";
+import { photometricAugmentation } from "../../data/capture/augmentation";
 import { Transform } from "../../data/augment/types";
 import { BatchSource } from "../../data/types";
 import { createModel } from "../../models/registry";
@@ -58,6 +59,8 @@ export function augmentation(preset: AugmentPreset | undefined): Transform | und
   if (preset === "standard") entries.push({ transform: brightnessContrast({}), p: 0.5 });
   if (preset === "dihedral" || preset === "neu" || preset === "neu-capture") entries.push({ transform: randomRot90(), p: 0.75 });
   if (preset === "neu" || preset === "neu-capture") entries.push({ transform: randomScaleCrop({ minScale: 0.75 }), p: 0.5 }, { transform: gainGamma(), p: 0.5 });
+  // The robustness mitigation: one capture perturbation (severity ≤ 3) on half the samples.
+  if (preset === "neu-capture") entries.push({ transform: photometricAugmentation({ maxSeverity: 3 }), p: 0.5 });
   return compose(entries);
 }
 

@@ -5,8 +5,8 @@
  * randomness. Async (the codec runs off the main thread), so not usable inside a sync Transform.
  */
 import sharp from "sharp";
-import { checkSeverity } from "../../data/augment/types";
-import { convertChannels, toUint8 } from "../../data/image-io";
+import { checkSeverity } from "../../augment/types";
+import { convertChannels, toUint8 } from "../../image-io";
 import type { Perturbation } from "../types";
 
 const QUALITY = [75, 50, 30, 15, 8];

@@ -7,7 +7,7 @@
  * sums: each output pixel costs one lookup pair per disk row, so the large radii of 256×1600
  * frames stay fast. Severity s: r = 1 + 0.005 s · max(H, W) pixels (2 … 6 px on a 200×200 NEU patch).
  */
-import { checkSeverity } from "../../data/augment/types";
+import { checkSeverity } from "../../augment/types";
 import type { Perturbation } from "../types";
 
 export function defocusParameters(s: number, size: { height: number; width: number }): { radiusPx: number } {

@@ -6,7 +6,7 @@
  * shape jump as L crosses integers). Severity s: L = 0.01 s · max(H, W) pixels, the share of the
  * frame travelled during the exposure (s = 5 → 5 %: 10 px on a 200×200 NEU patch).
  */
-import { checkSeverity } from "../../data/augment/types";
+import { checkSeverity } from "../../augment/types";
 import type { Perturbation } from "../types";
 import { convolveTaps, splatTaps } from "./sampling";
 

@@ -4,8 +4,8 @@
  * 40 %, the other at 160 %). The field is data/augment/glare.ts's "illumination" model; this file
  * names it as a capture perturbation.
  */
-import { applyGlare } from "../../data/augment/glare";
-import { checkSeverity } from "../../data/augment/types";
+import { applyGlare } from "../../augment/glare";
+import { checkSeverity } from "../../augment/types";
 import type { Perturbation } from "../types";
 
 export const illumination: Perturbation = {

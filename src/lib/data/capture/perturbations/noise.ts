@@ -5,8 +5,8 @@
  * s = 5: 250, SNR ≈ 11), σ_r = 0.004 s. The data sets are monochrome cameras, so one draw per
  * pixel is applied to all its channels (grey content stays grey).
  */
-import { checkSeverity } from "../../data/augment/types";
-import type { Rng } from "../../util/rng";
+import { checkSeverity } from "../../augment/types";
+import type { Rng } from "../../../util/rng";
 import type { Perturbation } from "../types";
 
 export function noiseParameters(s: number): { photonsAtFullScale: number; readNoise: number } {

@@ -3,7 +3,7 @@
  * tone curve darkening mid-tones further (gamma γ > 1): v' = g · v^γ.
  * Severity s: g = 1 − 0.12 s (s = 5: 40 % of the light), γ = 1 + 0.08 s.
  */
-import { checkSeverity } from "../../data/augment/types";
+import { checkSeverity } from "../../augment/types";
 import { mapValues, type Perturbation } from "../types";
 
 export function dimParameters(s: number): { gain: number; gamma: number } {

@@ -1,5 +1,5 @@
 /** Sparse-kernel convolution with clamped edges, shared by the blur perturbations. */
-import type { ImageData32 } from "../../data/types";
+import type { ImageData32 } from "../../types";
 
 /** One kernel tap: weight w at integer offset (dy, dx). */
 export interface Tap {

@@ -4,7 +4,7 @@
  * Severity s: g = 1 + 0.12 s (s = 5: 160 % of the light), γ = 1 + 0.08 s — the mirror image of
  * `dim` at the same severity, so ΔF1 (bright vs dim) compares matched changes of exposure.
  */
-import { checkSeverity } from "../../data/augment/types";
+import { checkSeverity } from "../../augment/types";
 import { mapValues, type Perturbation } from "../types";
 
 export function brightParameters(s: number): { gain: number; gamma: number } {

@@ -4,10 +4,10 @@
  * s hot spots, small saturated reflections: Gaussian blobs of σ = (0.01 + 0.004 s)·max(H, W) and
  * amplitude min(1, 0.2 s), screen-blended (1 − (1 − v)(1 − a)), so light only adds.
  */
-import { applyGlare } from "../../data/augment/glare";
-import { checkSeverity } from "../../data/augment/types";
-import type { ImageData32 } from "../../data/types";
-import type { Rng } from "../../util/rng";
+import { applyGlare } from "../../augment/glare";
+import { checkSeverity } from "../../augment/types";
+import type { ImageData32 } from "../../types";
+import type { Rng } from "../../../util/rng";
 import type { Perturbation } from "../types";
 
 export function glareParameters(s: number, size: { height: number; width: number }) {
