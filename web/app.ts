@@ -38,7 +38,7 @@ const ready = new Promise<void>((r) => (readyResolve = r));
 (window as unknown as { inspect: unknown }).inspect = { rows: () => rows, ready, pending: () => pending };
 
 const send = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
-send({ type: "init", modelUrl: "model/", backend: (params.get("backend") as "wasm") ?? "auto" });
+send({ type: "init", modelUrl: "model/", backend: (params.get("backend") as "wasm") ?? "auto", cam: params.get("cam") !== "0" });
 
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
@@ -301,7 +301,7 @@ async function select(r: Row): Promise<void> {
   canvas.height = Math.round(H * scale);
   const g = canvas.getContext("2d")!;
   if (bmp) g.drawImage(bmp, 0, 0, canvas.width, canvas.height);
-  if ($<HTMLInputElement>("show-cam").checked) {
+  if ($<HTMLInputElement>("show-cam").checked && res.cam.length) {
     g.globalAlpha = 0.45;
     g.imageSmoothingEnabled = true;
     g.drawImage(mapCanvas(res.camHeight, res.camWidth, (i) => [...heat(res.cam[i]), 255]), 0, 0, canvas.width, canvas.height);

@@ -3,7 +3,7 @@ import type { ExportMetadata } from "../src/lib/export/metadata";
 import type { Decision } from "../src/lib/export/decision";
 
 export type ToWorker =
-  | { type: "init"; modelUrl: string; backend: "auto" | "wasm" | "webgl" | "cpu" }
+  | { type: "init"; modelUrl: string; backend: "auto" | "wasm" | "webgl" | "cpu"; cam: boolean }
   | { type: "predict"; id: number; name: string; bytes: ArrayBuffer };
 
 export interface ImageResult {

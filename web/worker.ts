@@ -22,6 +22,7 @@ let meta: ExportMetadata | undefined;
 let cam: GradCam | undefined;
 let segmenter: { model: tf.LayersModel; meta: ExportMetadata } | undefined;
 let queue: Promise<void> = Promise.resolve();
+let withCam = true;
 
 async function pickBackend(want: string): Promise<string> {
   setWasmPaths(new URL("wasm/", self.location.href.replace(/[^/]*$/, "")).href);
@@ -81,9 +82,12 @@ async function predict(id: number, name: string, bytes: ArrayBuffer): Promise<vo
     out.dispose();
     const decision = decide(probs, m);
     const k = m.classNames.indexOf(decision.label.split("+")[0]);
-    const map = cam!.compute(input, classLogit(Math.max(0, k)));
-    const camData = (await map.data()) as Float32Array;
-    map.dispose();
+    let camData = new Float32Array(0);
+    if (withCam) {
+      const map = cam!.compute(input, classLogit(Math.max(0, k)));
+      camData = (await map.data()) as Float32Array;
+      map.dispose();
+    }
     let mask: Float32Array | undefined;
     let maskHeight: number | undefined;
     let maskWidth: number | undefined;
@@ -106,6 +110,7 @@ ctx.onmessage = (e) => {
   // One image at a time, in order: the worker's memory stays flat on a folder of thousands.
   queue = queue.then(async () => {
     if (msg.type === "init") {
+      withCam = msg.cam;
       await init(msg.modelUrl, msg.backend).catch((err: Error) => ctx.postMessage({ type: "fatal", error: err.message }));
       return;
     }
