@@ -47,6 +47,10 @@ runCli(async () => {
   const out = String(a.out);
   const ws = await workspaceFromArgs("export", a);
   const { model, config } = await loadClassifier(checkpoint);
+  const recorded = path.join(checkpoint, "metrics.json");
+  const source = fs.existsSync(recorded) ? (JSON.parse(fs.readFileSync(recorded, "utf8")) as { dataset?: { source?: string } }).dataset?.source : undefined;
+  // Scoring a real-data run on the synthetic default would report meaningless numbers.
+  if (source === "real" && !dataRoot) throw new CliError(`${checkpoint} was trained on real ${config.dataset} data: pass the same --data-root (e.g. ../shared/data/neu-det)`);
   const ds = await datasetFor(ws, datasetName(a.dataset ?? config.dataset), dataRoot, { lenient: Boolean(a.lenient) });
   const backend = backendLabel(ws.backend);
   const r = await exportClassifier(model, config, ds, {
