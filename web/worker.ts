@@ -51,8 +51,9 @@ async function init(modelUrl: string, backend: string): Promise<void> {
   if (!meta) throw new Error(`no ${modelUrl}metadata.json: build the page with a model folder written by the export command`);
   model = await tf.loadLayersModel(modelUrl + "model.json");
   cam = new GradCam(model);
-  const segMeta = await fetchJson<ExportMetadata>(modelUrl + "segmenter/metadata.json").catch(() => undefined);
-  if (segMeta) segmenter = { model: await tf.loadLayersModel(modelUrl + "segmenter/model.json"), meta: segMeta };
+  const segUrl = meta.segmenter ? modelUrl + meta.segmenter : undefined;
+  const segMeta = segUrl ? await fetchJson<ExportMetadata>(segUrl + "metadata.json") : undefined;
+  if (segUrl && segMeta) segmenter = { model: await tf.loadLayersModel(segUrl + "model.json"), meta: segMeta };
   ctx.postMessage({ type: "ready", metadata: meta, segmenter: segmenter?.meta ?? null, backend: used });
 }
 

@@ -55,7 +55,7 @@ runCli(async () => {
   const backend = backendLabel(ws.backend);
   const r = await exportClassifier(model, config, ds, {
     outDir: out, scheme, critical: typeof a.critical === "string" ? a.critical : undefined, targetRecall: recall, splitCsv, reviewMargin: margin, backend,
-    batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : undefined,
+    batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : undefined, withSegmenter: Boolean(segmentation),
   });
   const seg = segmentation ? await exportSegmenter(await loadModel(path.join(segmentation, "best")), segmentation, { outDir: path.join(out, "segmenter"), scheme, backend, seed: ws.config.seed }) : undefined;
   writeJsonAtomic(path.join(out, "quantization.json"), r.table);
