@@ -17,6 +17,8 @@ import { buildSite, serveSite } from "../../src/cli/inspect-site";
 import { loadClassifier } from "../../src/lib/experiments/classification";
 import { readImage } from "../../src/lib/data/image-io";
 import { GradCam } from "../../src/lib/explain/methods/grad-cam";
+import { createModel } from "../../src/lib/models/registry";
+import { saveModel } from "../../src/lib/train/checkpoint";
 import { classLogit } from "../../src/lib/explain/targets";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -40,7 +42,13 @@ before(async () => {
   fs.rmSync(OUT, { recursive: true, force: true });
   // 96×96: the input size of the real NEU experiment (JPEG decoding + resize are exact there, see docs/deployment.md).
   tsx("train.ts", ["--model", "simplecnn", "--dataset", "neu", "--epochs", "1", "--image-size", "96x96", "--out", RUN]);
-  tsx("export.ts", ["--checkpoint", RUN, "--out", EXPORT, "--quantize", "none"]);
+  // A U-Net run folder (random weights: the page's mask path is what is checked, not its quality).
+  const seg = path.join(OUT, "seg-run");
+  const unet = createModel("unet", { inputShape: [32, 64, 1], classes: 4, seed: 1 });
+  await saveModel(unet, path.join(seg, "best"));
+  unet.dispose();
+  fs.writeFileSync(path.join(seg, "config.json"), JSON.stringify({ model: "unet", classNames: ["class_1", "class_2", "class_3", "class_4"], dataset: "severstal", seed: 42 }));
+  tsx("export.ts", ["--checkpoint", RUN, "--out", EXPORT, "--quantize", "none", "--segmentation", seg]);
   await buildSite({ model: EXPORT, out: SITE });
   const s = await serveSite(SITE, "127.0.0.1", 0);
   url = s.url;
@@ -75,6 +83,7 @@ after(async () => {
 
 interface PageRow {
   name: string;
+  maskSize?: number[];
   probs?: number[];
   error?: string;
   cam?: number[];
@@ -87,9 +96,9 @@ async function pageRows(): Promise<PageRow[]> {
     return w.inspect.pending() === 0 && w.inspect.rows().length > 0;
   }, null, { timeout: 120_000 });
   return page.evaluate(() =>
-    (window as unknown as { inspect: { rows(): { name: string; error?: string; result?: { probs: number[]; cam: Float32Array; decision: { label: string } } }[] } }).inspect
+    (window as unknown as { inspect: { rows(): { name: string; error?: string; result?: { probs: number[]; cam: Float32Array; decision: { label: string }; mask?: Float32Array; maskHeight?: number; maskWidth?: number } }[] } }).inspect
       .rows()
-      .map((r) => ({ name: r.name, error: r.error, probs: r.result?.probs, cam: r.result ? Array.from(r.result.cam) : undefined, label: r.result?.decision.label })),
+      .map((r) => ({ name: r.name, maskSize: r.result?.mask ? [r.result.maskHeight!, r.result.maskWidth!, r.result.mask.length] : undefined, error: r.error, probs: r.result?.probs, cam: r.result ? Array.from(r.result.cam) : undefined, label: r.result?.decision.label })),
   );
 }
 
@@ -129,6 +138,9 @@ test("picked images: the page's probabilities equal Node's predict (≤ 1e-4) an
     tf.dispose([x, cam]);
   }
   assert.ok(rows.some((r) => r.name.startsWith("real_")) || !fs.existsSync(SHARED_NEU), "the real NEU image was not predicted");
+  // The exported segmenter ran too: a [32, 64, 4] mask per image, one toggle per class.
+  for (const r of rows) assert.deepEqual(r.maskSize, [32, 64, 32 * 64 * 4], r.name);
+  assert.equal(await page.locator("#mask-toggles input").count(), 4);
 });
 
 test("a dropped image is predicted like a picked one", async () => {

@@ -34,7 +34,9 @@ test("float32 export reloads to the same outputs; float16 / uint8 shrink the wei
     for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i] - ref[i]) < 0.2);
     m.dispose();
   }
-  tf.dispose([x, back, model]);
+  x.dispose();
+  back.dispose();
+  model.dispose();
 });
 
 test("weights over 4 MiB are split into converter-named shards that reload", async () => {
@@ -48,7 +50,8 @@ test("weights over 4 MiB are split into converter-named shards that reload", asy
   const a = model.getWeights()[0].dataSync();
   const b = back.getWeights()[0].dataSync();
   assert.equal(a[a.length - 1], b[b.length - 1]);
-  tf.dispose([model, back]);
+  model.dispose();
+  back.dispose();
 });
 
 test("a U-Net run folder exports as a segmenter with class names from its config", async () => {
