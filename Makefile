@@ -9,7 +9,7 @@ export JUPYTER_PATH := $(CURDIR)/environment/jupyter
 TSX := node --import tsx
 SMOKE_OUT := outputs/ci-smoke
 
-.PHONY: help setup native doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean experiment-neu
+.PHONY: help setup native doctor data notebooks reproduce test unit-test smoke-test lab bench weights clean experiment-neu export inspect
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,3 +60,9 @@ clean: ## delete everything generated under outputs/
 
 experiment-neu: setup ## NEU accuracy from scratch on real images (../shared/data/neu-det or DATA_ROOT=...)
 	@$(TSX) src/cli/experiment-neu.ts $(if $(DATA_ROOT),--data-root $(DATA_ROOT))
+
+export: setup ## a trained run → TensorFlow.js model + metadata (RUN=DIR OUT=DIR QUANTIZE=none|float16|uint8 DATA_ROOT=DIR)
+	@$(TSX) src/cli/export.ts --checkpoint $(or $(RUN),outputs/models/experiment_neu_real) --out $(or $(OUT),outputs/export/model) $(if $(QUANTIZE),--quantize $(QUANTIZE)) $(if $(DATA_ROOT),--data-root $(DATA_ROOT))
+
+inspect: setup ## build the offline inspection page for an exported model and serve it on 127.0.0.1 (MODEL=DIR, HOST=, PORT=)
+	@$(TSX) src/cli/inspect.ts --model $(or $(MODEL),outputs/export/model) $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))

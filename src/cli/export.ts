@@ -47,11 +47,15 @@ runCli(async () => {
   const out = String(a.out);
   const ws = await workspaceFromArgs("export", a);
   const { model, config } = await loadClassifier(checkpoint);
+  const recorded = path.join(checkpoint, "metrics.json");
+  const source = fs.existsSync(recorded) ? (JSON.parse(fs.readFileSync(recorded, "utf8")) as { dataset?: { source?: string } }).dataset?.source : undefined;
+  // Scoring a real-data run on the synthetic default would report meaningless numbers.
+  if (source === "real" && !dataRoot) throw new CliError(`${checkpoint} was trained on real ${config.dataset} data: pass the same --data-root (e.g. ../shared/data/neu-det)`);
   const ds = await datasetFor(ws, datasetName(a.dataset ?? config.dataset), dataRoot, { lenient: Boolean(a.lenient) });
   const backend = backendLabel(ws.backend);
   const r = await exportClassifier(model, config, ds, {
     outDir: out, scheme, critical: typeof a.critical === "string" ? a.critical : undefined, targetRecall: recall, splitCsv, reviewMargin: margin, backend,
-    batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : undefined,
+    batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : undefined, withSegmenter: Boolean(segmentation),
   });
   const seg = segmentation ? await exportSegmenter(await loadModel(path.join(segmentation, "best")), segmentation, { outDir: path.join(out, "segmenter"), scheme, backend, seed: ws.config.seed }) : undefined;
   writeJsonAtomic(path.join(out, "quantization.json"), r.table);

@@ -47,6 +47,8 @@ export interface ExportOptions {
   reviewMargin?: number;
   backend: string;
   batchSize?: number;
+  /** A segmenter is exported beside (DIR/segmenter/). */
+  withSegmenter?: boolean;
 }
 
 export interface ExportResult {
@@ -139,6 +141,7 @@ export async function exportClassifier(model: tf.LayersModel, cfg: TrainedConfig
     metrics: { testAccuracy: rows.find((r) => r.scheme === opts.scheme)!.testAccuracy, testMacroF1: scores.summary.macro_f1 },
     backend: opts.backend,
     seed: cfg.seed ?? 0,
+    ...(opts.withSegmenter ? { segmenter: "segmenter/" } : {}),
   };
   const out = filesOf(chosen!, metadata);
   writeDirAtomic(opts.outDir, out);

@@ -49,6 +49,8 @@ export interface ExportMetadata {
   metrics: { testAccuracy: number; testMacroF1?: number };
   backend: string;
   seed: number;
+  /** Classifier exports with a U-Net beside it: the folder of its web model ("segmenter/"). */
+  segmenter?: string;
   /** Segmentation: probability threshold per mask pixel. */
   maskThreshold?: number;
 }
