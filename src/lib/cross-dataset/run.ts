@@ -116,7 +116,9 @@ export async function runCrossDataset(o: CrossDatasetOptions): Promise<CrossData
   if (views.includes("boxes") && set.crops.length === 0) throw new Error(`cross-dataset: no ${set.className} boxes in the GC10 XML of folder ${set.folder}; use --view frame`);
 
   // NEU: the reference (training images) first — its histogram is what "normalize" maps onto.
-  const refIdx = o.source.train.slice(0, o.referenceImages ?? 120);
+  // Evenly spaced over the training split (split order groups classes: a prefix would be one class).
+  const nRef = Math.min(o.referenceImages ?? 120, o.source.train.length);
+  const refIdx = Array.from({ length: nRef }, (_, k) => o.source.train[Math.floor((k * o.source.train.length) / nRef)]);
   const ref = await neuInputs(o, refIdx, undefined, ["none"], "NEU reference images");
   const refNative: ImageData32[] = [];
   for (const i of refIdx) refNative.push(await readImage(o.source.ds.samples[i].path, { channels: o.channels }));
