@@ -57,3 +57,6 @@ export * as engine from "./engine/index";
 export * as robustness from "./robustness/index";
 export { robustnessExperiment } from "./robustness/experiment";
 export { showPerturbationModels, showPerturbationGallery, showRobustness } from "./views/robustness";
+export * as crossDataset from "./cross-dataset/index";
+export { crossDatasetExperiment } from "./cross-dataset/experiment";
+export { showCrossDatasetSource, showZeroShot, showShiftDiagnostics, showMitigations } from "./views/cross-dataset";

@@ -12,3 +12,4 @@ export * from "./mitigations";
 export * from "./gallery";
 export * from "./run";
 export * from "./source";
+export * from "./experiment";

@@ -67,7 +67,8 @@ export interface ShiftDiagnostics {
 
 export interface CrossDatasetResult {
   className: string;
-  source: { name: string; data: "real" | "synthetic"; testImages: number; accuracy: Rate };
+  /** NEU test split: accuracy and confusion matrix (rows true, columns predicted) of the model as given. */
+  source: { name: string; data: "real" | "synthetic"; testImages: number; accuracy: Rate; confusion: number[][] };
   target: { name: string; data: "real" | "synthetic"; root: string; folder: string; images: number; crops: number; withoutBox: number };
   zeroShot: Partial<Record<TargetView, ZeroShotScore>>;
   rows: MitigationRow[];
@@ -151,7 +152,10 @@ export async function runCrossDataset(o: CrossDatasetOptions): Promise<CrossData
     if (!neuCache.has(key)) neuCache.set(key, accuracyRate(fn(), neuTargets));
     return neuCache.get(key)!;
   };
-  const plainNeu = neuAcc("none", () => predictProbs(o.model, neu.none, false, bs));
+  const neuProbs = predictProbs(o.model, neu.none, false, bs);
+  const plainNeu = neuAcc("none", () => neuProbs);
+  const confusion = o.classNames.map(() => o.classNames.map(() => 0));
+  neuProbs.forEach((p, i) => confusion[neuTargets[i]][p.indexOf(Math.max(...p))]++);
   const rows: MitigationRow[] = [];
   const zeroShot: Partial<Record<TargetView, ZeroShotScore>> = {};
   let adaptedLayers: string[] = [];
@@ -196,7 +200,7 @@ export async function runCrossDataset(o: CrossDatasetOptions): Promise<CrossData
 
   const result: CrossDatasetResult = {
     className: cls.name,
-    source: { name: o.source.ds.name, data: o.source.ds.source, testImages: o.source.test.length, accuracy: plainNeu },
+    source: { name: o.source.ds.name, data: o.source.ds.source, testImages: o.source.test.length, accuracy: plainNeu, confusion },
     target: { name: o.target.name, data: o.target.source, root: o.target.root, folder: set.folder, images: set.images, crops: set.crops.length, withoutBox: set.withoutBox.length },
     zeroShot,
     rows,
