@@ -73,3 +73,6 @@ export * as explain from "./explain/index";
 export { camExperiment } from "./explain/experiment";
 export type { CamExperiment } from "./explain/experiment";
 export { showCamExperiment, showRunExplanation } from "./views/explain";
+export * as crossDataset from "./cross-dataset/index";
+export { crossDatasetExperiment } from "./cross-dataset/experiment";
+export { showCrossDatasetSource, showZeroShot, showShiftDiagnostics, showMitigations } from "./views/cross-dataset";
