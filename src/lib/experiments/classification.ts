@@ -11,7 +11,7 @@ import { wasPreflighted } from "../data/preflight";
 import { silentProgress } from "../util/progress";
 import { checkDataset } from "./datasets";
 import type { Workspace } from "../runtime/workspace";
-import { loadModel } from "../train/checkpoint";
+import { CheckpointError, loadModel } from "../train/checkpoint";
 import type { Callback } from "../train/types";
 import { runExperiment } from "../runner/runner";
 import { classificationTask, classificationResultOf, ClassificationResult } from "../runner/tasks/classification";
@@ -39,7 +39,13 @@ export async function runClassification(ws: Workspace, ds: Dataset, cfg: Classif
 export async function loadClassifier(runDir: string): Promise<{ model: tf.LayersModel; config: TrainedConfig }> {
   const configFile = path.join(runDir, "config.json");
   if (!fs.existsSync(configFile)) throw new Error(`${runDir} is not a training run folder (no config.json); train one with the 'train' command first`);
-  const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as TrainedConfig;
+  let config: TrainedConfig;
+  try {
+    config = JSON.parse(fs.readFileSync(configFile, "utf8")) as TrainedConfig;
+  } catch (e) {
+    // Name the file: a bare SyntaxError "at position 500" says nothing about which one.
+    throw new CheckpointError(configFile, `${configFile} is not valid JSON (${(e as Error).message}); the run folder is damaged — retrain it (train --restart)`);
+  }
   const model = await loadModel(path.join(runDir, "best"));
   return { model, config };
 }
