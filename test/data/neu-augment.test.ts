@@ -6,6 +6,7 @@ import { randomScaleCrop, resampleWindow } from "../../src/lib/data/augment/resi
 import { augmentation } from "../../src/lib/runner/tasks/classification";
 import { createRng } from "../../src/lib/util/rng";
 import type { ImageData32 } from "../../src/lib/data/types";
+import type { Transform } from "../../src/lib/data/augment/types";
 
 function ramp(h: number, w: number, c = 1): ImageData32 {
   const data = new Float32Array(h * w * c);
@@ -38,13 +39,14 @@ test("scale crop: the full window is the identity, a half window is a 2× zoom o
 
 for (const preset of ["neu", "neu-capture"] as const) {
   test(`augment preset ${preset}: keeps shape and [0, 1], is seeded, changes pixels`, () => {
-    const t = augmentation(preset);
-    assert.ok(t);
+    const maybe = augmentation(preset);
+    assert.ok(maybe);
+    const t: Transform = maybe;
     const img = ramp(32, 32);
     let changed = 0;
     for (let s = 0; s < 20; s++) {
-      const a = t.apply({ image: img }, createRng(s, "aug")).image;
-      const b = t.apply({ image: img }, createRng(s, "aug")).image;
+      const a: ImageData32 = t.apply({ image: img }, createRng(s, "aug")).image;
+      const b: ImageData32 = t.apply({ image: img }, createRng(s, "aug")).image;
       assert.deepEqual(a.data, b.data, "same seed, same pixels");
       assert.equal(a.height, 32);
       assert.equal(a.width, 32);
