@@ -35,6 +35,7 @@ let page: Page;
 let url = "";
 let close: () => void = () => undefined;
 const outside: string[] = [];
+const local: string[] = [];
 const images = path.join(OUT, "images");
 const folder = path.join(OUT, "folder");
 
@@ -65,13 +66,19 @@ before(async () => {
   synthFiles.slice(2, 6).forEach((f, i) => fs.copyFileSync(path.join(OUT, f), path.join(folder, `img_${i}${path.extname(f)}`)));
   fs.writeFileSync(path.join(folder, "img_9_corrupt.jpg"), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]));
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.route("**/*", (route) => {
+  // Routed on the context, so the worker's requests (model, wasm) pass through it too.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route("**/*", (route) => {
     const u = new URL(route.request().url());
-    if (u.protocol === "blob:" || u.protocol === "data:" || u.hostname === "127.0.0.1") return route.continue();
+    if (u.protocol === "blob:" || u.protocol === "data:") return route.continue();
+    if (u.hostname === "127.0.0.1") {
+      local.push(u.pathname);
+      return route.continue();
+    }
     outside.push(u.href);
     return route.abort();
   });
+  page = await context.newPage();
   await page.goto(`${url}?backend=wasm`);
   await page.waitForFunction(() => document.body.dataset.backend !== undefined, null, { timeout: 120_000 });
 });
@@ -190,5 +197,8 @@ test("a folder of 5 images with one corrupt file: 4 rows and one clear error row
 });
 
 test("the page makes no request outside 127.0.0.1", () => {
+  // The interception saw the worker's own fetches (else this test could not fail).
+  for (const p of ["/worker.js", "/model/model.json", "/model/metadata.json"]) assert.ok(local.includes(p), `${p} not seen by the route: ${local.join(" ")}`);
+  assert.ok(local.some((p) => p.startsWith("/wasm/") && p.endsWith(".wasm")), `no wasm binary fetched locally: ${local.join(" ")}`);
   assert.deepEqual(outside, []);
 });
