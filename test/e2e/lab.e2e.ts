@@ -67,10 +67,11 @@ async function openNotebook(browser: Browser, base: string, token: string): Prom
   await page.waitForFunction(
     () => {
       const J = (window as any).Jupyter;
-      return Boolean(J?.notebook?._fully_loaded && J.notebook.kernel?.is_connected() && J.notebook.kernel.info_reply?.status === "ok");
+      // tslab's kernel_info_reply has no status field: connected + the idle indicator is "ready".
+      return Boolean(J?.notebook?._fully_loaded && J.notebook.kernel?.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon"));
     },
     undefined,
-    { timeout: 90_000 },
+    { timeout: 180_000, polling: 500 },
   );
   return page;
 }
@@ -147,14 +148,16 @@ async function waitFigures(page: Page, count: number): Promise<void> {
   );
 }
 
-function assertRun(o: Outputs, what: string): void {
+/** `trained`: the run trained (first Run All); a second Run All on the same kernel may resume the finished run and only evaluate. */
+function assertRun(o: Outputs, what: string, trained = true): void {
   assert.deepEqual(o.errors, [], `${what}: error output`);
   assert.ok(o.figures.length >= 5, `${what}: only ${o.figures.length} figures`);
   assert.deepEqual(o.figures.filter((f) => !f.svg), [], `${what}: figures without a plotly SVG`);
   // The training cell: one bar for the fit (relabelled per epoch), one for the evaluation.
-  assert.equal(o.trainingBars, 2, `${what}: training cell shows ${o.trainingBars} progress bars`);
+  if (trained) assert.equal(o.trainingBars, 2, `${what}: training cell shows ${o.trainingBars} progress bars`);
+  else assert.ok(o.trainingBars >= 1 && o.trainingBars <= 2, `${what}: training cell shows ${o.trainingBars} progress bars`);
   assert.deepEqual(o.bars.filter((b) => b.value !== 100), [], `${what}: progress bars not at their final state`);
-  assert.ok(o.bars.some((b) => /epoch 2\/2 .*\b(\d+)\/\1\b/.test(b.label)), `${what}: no fit bar ending on epoch 2/2: ${JSON.stringify(o.bars)}`);
+  if (trained) assert.ok(o.bars.some((b) => /epoch 2\/2 .*\b(\d+)\/\1\b/.test(b.label)), `${what}: no fit bar ending on epoch 2/2: ${JSON.stringify(o.bars)}`);
 }
 
 async function save(page: Page): Promise<void> {
@@ -219,7 +222,7 @@ test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved f
     await waitFigures(page, figureCount);
     o = await outputs(page);
     await shot(page, "2-reopen-run-all");
-    assertRun(o, "Run All after reopening");
+    assertRun(o, "Run All after reopening", false);
 
     // 3. Save, close, reopen without running: the saved figures render.
     await save(page);
