@@ -210,6 +210,7 @@ test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved f
     let page = await openNotebook(browser, base, token);
     const first = await runAll(page);
     assert.ok(first.busyDuringTraining, "the kernel showed idle while the training cell ran");
+    await waitFigures(page, 5); // plotly.js (5 MB) loads on demand: wait for the draw, not a fixed time
     let o = await outputs(page);
     await shot(page, "1-run-all");
     assertRun(o, "first Run All");
