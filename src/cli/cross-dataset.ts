@@ -56,6 +56,7 @@ runCli(async () => {
     if (!fs.existsSync(sourceRoot)) throw new CliError(`no NEU data for the source test split: pass --source-root DIR (the data the checkpoint was trained on)`);
   }
   const src = await loadSourceRun(runDir, sourceRoot, { splitCsv });
+  ws.dataSources.neu = src.ds.source;
   const loaded = await openTarget(ws, targetRoot, { lenient: Boolean(a.lenient) });
   // Pre-flight: every GC10 image header and box checked now (boxes past the frame are clipped, as real GC10 has some).
   const checked = await preflight(loaded, { lenient: Boolean(a.lenient), boxes: "clip" });

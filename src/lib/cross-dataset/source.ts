@@ -66,7 +66,9 @@ export async function neuSourceClassifier(ws: Workspace, o: { reuse?: string; ru
   const reuseDir = path.join(ws.paths.models, o.reuse ?? "experiment_neu_real");
   const realNeu = path.join(ws.paths.sharedData, "neu-det");
   if (fs.existsSync(path.join(reuseDir, "config.json")) && fs.existsSync(realNeu)) {
-    return loadSourceRun(reuseDir, realNeu, { announce: o.announce });
+    const reused = await loadSourceRun(reuseDir, realNeu, { announce: o.announce });
+    ws.dataSources.neu = reused.ds.source;
+    return reused;
   }
   const ds = await openDataset(ws, "neu", { announce: o.announce });
   const cfg = { ...neuPreset(ws.config.profile), run: o.run ?? "09_neu_source" };
