@@ -171,7 +171,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
 
-test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved figures, Interrupt, clean git", { skip, timeout: 15 * 60_000 }, async () => {
+test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved figures, clean git (Interrupt only with STEEL_LAB_E2E_INTERRUPT=1)", { skip, timeout: 15 * 60_000 }, async () => {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const nbFile = path.join(root, NOTEBOOK);
