@@ -5,10 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runKillable } from "./kill-child";
 import { readCheckpoint } from "../../src/lib/train/checkpoint";
 import { TrainerMeta } from "../../src/lib/train/trainer-meta";
 
@@ -16,27 +16,10 @@ const CHILD = path.join(__dirname, "..", "train", "fixtures", "train-child.ts");
 
 /** Runs the child; with `killWhen`, SIGKILLs it as soon as killWhen() holds (polled every 5 ms). */
 function runChild(dir: string, pauseMs: number, killWhen?: () => boolean): Promise<{ out: string; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir, String(pauseMs)], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const timer = killWhen
-      ? setInterval(() => {
-          if (killWhen()) {
-            clearInterval(timer);
-            child.kill("SIGKILL");
-          }
-        }, 5)
-      : undefined;
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      if (timer) clearInterval(timer);
-      if (signal === "SIGKILL") resolve({ out, killed: true });
-      else if (code === 0) resolve({ out, killed: false });
-      else reject(new Error(`child exited with ${code}: ${err}`));
-    });
+  return runKillable(CHILD, [dir, String(pauseMs)], {}, killWhen).then(({ code, signal, stdout, stderr }) => {
+    if (signal === "SIGKILL") return { out: stdout, killed: true };
+    if (code === 0) return { out: stdout, killed: false };
+    throw new Error(`child exited with ${code}: ${stderr}`);
   });
 }
 

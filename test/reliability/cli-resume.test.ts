@@ -8,10 +8,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runKillable, ChildOutcome } from "./kill-child";
 import sharp from "sharp";
 import { projectPaths } from "../../src/lib/config/paths";
 import { NEU_CLASSES } from "../../src/lib/data/neu";
@@ -33,38 +33,14 @@ async function writeImages(dir: string): Promise<void> {
   }
 }
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Outcome = ChildOutcome;
 
 /** `train` on `data` into <tmp>/<name>; with `killWhen`, SIGKILLed as soon as it holds (polled every 5 ms). */
 function train(name: string, killWhen?: () => boolean): Promise<Outcome> {
   const args = ["--model", "simplecnn", "--dataset", "neu", "--data-root", data, "--out", path.join(tmp, name, "run")];
   args.push("--epochs", String(EPOCHS), "--image-size", "24x24", "--batch-size", "8", "--seed", "7", "--profile", "smoke");
   const env = { ...process.env, STEEL_BACKEND: "wasm", STEEL_OUTPUTS: path.join(tmp, name, "outputs") };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src/cli/train.ts"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = killWhen
-      ? setInterval(() => {
-          if (killWhen()) {
-            clearInterval(timer);
-            child.kill("SIGKILL");
-          }
-        }, 5)
-      : undefined;
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      if (timer) clearInterval(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return runKillable(path.join(root, "src/cli/train.ts"), args, { cwd: root, env }, killWhen);
 }
 
 /** Every file under `dir`, relative paths sorted. */

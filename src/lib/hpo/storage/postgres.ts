@@ -23,38 +23,29 @@ export function postgresDriver(config: PoolConfig): SqlDriver {
     all: async (sql: string, params: SqlValue[] = []) => (await q.query(toPgPlaceholders(sql), params)).rows as Row[],
     run: async (sql: string, params: SqlValue[] = []) => (await q.query(toPgPlaceholders(sql), params)).rowCount ?? 0,
   });
+  // One pooled client for one transaction: BEGIN (the given kind), fn, COMMIT — ROLLBACK on error.
+  async function inTransaction<T>(begin: string, fn: (client: { query: Pool["query"] }) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query(begin);
+      const out = await fn(client as unknown as { query: Pool["query"] });
+      await client.query("COMMIT");
+      return out;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
   return {
     dialect: "postgres",
     ...on(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const exec = on(client as unknown as { query: Pool["query"] });
-        const out = await fn({ ...exec, lockStudy: async (studyId: number) => void (await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, studyId])) });
-        await client.query("COMMIT");
-        return out;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
-    async snapshot(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        const out = await fn(on(client as unknown as { query: Pool["query"] }));
-        await client.query("COMMIT");
-        return out;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) =>
+      inTransaction("BEGIN", (client) =>
+        fn({ ...on(client), lockStudy: async (studyId: number) => void (await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_NAMESPACE, studyId])) }),
+      ),
+    snapshot: (fn) => inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", (client) => fn(on(client))),
     close: () => pool.end(),
   };
 }
