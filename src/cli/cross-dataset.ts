@@ -16,7 +16,7 @@ import { SHARED_CLASSES } from "../lib/cross-dataset/class-map";
 import { TARGET_VIEWS, type TargetView } from "../lib/cross-dataset/gc10-target";
 import { checkMitigations, MITIGATIONS } from "../lib/cross-dataset/mitigations";
 import { runCrossDataset } from "../lib/cross-dataset/run";
-import { loadSourceRun, openTarget } from "../lib/cross-dataset/source";
+import { loadSourceRun, openTarget, sourceOptions } from "../lib/cross-dataset/source";
 import { textTable } from "../lib/report/html";
 
 const USAGE = `cross-dataset --source-checkpoint RUN_DIR [--source-root NEU_DIR] [--source-split FILE] [--target-root GC10_DIR]
@@ -63,11 +63,7 @@ runCli(async () => {
   console.log(`data: ${formatSkipSummary(checked.report)}`);
   const outDir = typeof a.out === "string" ? a.out : path.join(ws.paths.outputs, "cross-dataset", path.basename(path.resolve(runDir)));
   const r = await runCrossDataset({
-    model: src.model,
-    classNames: src.config.classNames,
-    imageSize: src.config.imageSize,
-    channels: src.config.channels,
-    source: { ds: src.ds, train: src.split.train, test: src.split.test },
+    ...sourceOptions(src),
     target: checked.dataset,
     className: typeof a.class === "string" ? a.class : "inclusion",
     views,

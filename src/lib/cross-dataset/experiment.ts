@@ -11,7 +11,7 @@ import type { Workspace } from "../runtime/workspace";
 import type { TargetView } from "./gc10-target";
 import type { Mitigation } from "./mitigations";
 import { runCrossDataset, type CrossDatasetResult } from "./run";
-import { neuSourceClassifier, openTarget, type SourceClassifier } from "./source";
+import { neuSourceClassifier, openTarget, sourceOptions, type SourceClassifier } from "./source";
 
 export interface CrossDatasetExperimentOptions {
   className?: string;
@@ -33,11 +33,7 @@ export async function crossDatasetExperiment(ws: Workspace, o: CrossDatasetExper
   const target = (await preflight(await openTarget(ws, undefined, { announce: o.announce }), { boxes: "clip" })).dataset;
   const outDir = path.join(ws.paths.outputs, "cross-dataset", path.basename(src.runDir));
   const result = await runCrossDataset({
-    model: src.model,
-    classNames: src.config.classNames,
-    imageSize: src.config.imageSize,
-    channels: src.config.channels,
-    source: { ds: src.ds, train: src.split.train, test: src.split.test },
+    ...sourceOptions(src),
     target,
     className: o.className,
     views: o.views,

@@ -46,6 +46,17 @@ export function splitCsvOf(runDir: string, config: TrainedConfig): string {
 }
 
 /** A trained NEU run folder with its NEU data (`dataRoot`) and split (`splitCsv`, default the run's own). */
+/** The source half of runCrossDataset's options (model, classes, input geometry, NEU train/test), from a source classifier. */
+export function sourceOptions(src: SourceClassifier) {
+  return {
+    model: src.model,
+    classNames: src.config.classNames,
+    imageSize: src.config.imageSize,
+    channels: src.config.channels,
+    source: { ds: src.ds, train: src.split.train, test: src.split.test },
+  };
+}
+
 export async function loadSourceRun(runDir: string, dataRoot: string, o: { splitCsv?: string; announce?: Announce } = {}): Promise<SourceClassifier> {
   const { model, config } = await loadClassifier(runDir);
   if (config.classNames.join(",") !== NEU_CLASSES.join(",")) {
