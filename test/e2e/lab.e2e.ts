@@ -196,6 +196,12 @@ async function save(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).Jupyter.notebook.dirty === false, undefined, { timeout: 30_000 });
 }
 
+async function lastCellShot(page: Page, name: string): Promise<void> {
+  const cell = page.locator("#notebook-container .cell").last();
+  await cell.scrollIntoViewIfNeeded();
+  await cell.screenshot({ path: path.join(outDir, `${name}.png`) });
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
@@ -302,6 +308,7 @@ test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved f
     await waitLastCellRan(page);
     const interrupted = await lastCellText(page);
     await shot(page, "4-interrupted");
+    await lastCellShot(page, "4-interrupted-cell"); // the page shot shows the top only: the notebook scrolls inside #site
     const where = /interrupted at epoch (\d+), batch (\d+)/.exec(interrupted);
     assert.ok(where, `the interrupted cell does not say where it stopped: ${interrupted.slice(0, 600)}`);
     // The kernel is alive with its state; last/ is valid: a fit resumes from it at the interrupted epoch.
@@ -314,6 +321,7 @@ test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved f
     );
     await waitLastCellRan(page);
     const resumed = await lastCellText(page);
+    await lastCellShot(page, "4-resumed-cell");
     assert.match(resumed, new RegExp(`resumed at epoch ${where[1]}, ran 1, params 51`), `resume after the Interrupt: ${resumed.slice(0, 600)}`);
 
     // 5. Scratch cells gone, save: git sees the committed notebook (outputs stripped by the filter).
