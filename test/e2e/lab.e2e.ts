@@ -8,7 +8,7 @@
  *   2. close the tab, reopen, Run All again on the same live kernel: figures render;
  *   3. save (Ctrl+S), close, reopen WITHOUT running: the saved (trusted) figures render;
  *   4. a scratch cell with a long fit, Kernel → Interrupt: the cell ends with "interrupted at
- *      epoch e, batch b" and the kernel still answers;
+ *      epoch e, batch b", the next cell runs on the same state and resumes from last/ at epoch e;
  *   5. scratch cells deleted, Ctrl+S: the file on disk has outputs, git (clean filter) sees none.
  * Screenshots go to outputs/lab-e2e/. The notebook file is restored byte for byte afterwards.
  * Waits are on page state (selectors, Jupyter's JS state), never fixed sleeps.
@@ -160,6 +160,35 @@ function assertRun(o: Outputs, what: string, trained = true): void {
   if (trained) assert.ok(o.bars.some((b) => /epoch 2\/2 .*\b(\d+)\/\1\b/.test(b.label)), `${what}: no fit bar ending on epoch 2/2: ${JSON.stringify(o.bars)}`);
 }
 
+/** Appends a code cell and runs it. */
+async function runScratch(page: Page, src: string): Promise<void> {
+  await page.evaluate((text) => {
+    const cell = (window as any).Jupyter.notebook.insert_cell_at_bottom("code");
+    cell.set_text(text);
+    cell.execute();
+  }, src);
+}
+
+/** The last cell has its number (ran or was interrupted) and the kernel is idle. */
+async function waitLastCellRan(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const cells = (window as any).Jupyter.notebook.get_cells();
+      const c = cells[cells.length - 1];
+      return typeof c.input_prompt_number === "number" && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+    },
+    undefined,
+    { timeout: 60_000, polling: 200 },
+  );
+}
+
+async function lastCellText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const cells = (window as any).Jupyter.notebook.get_cells();
+    return (cells[cells.length - 1].output_area.element[0].textContent ?? "") as string;
+  });
+}
+
 async function save(page: Page): Promise<void> {
   await page.evaluate(() => (window as any).Jupyter.notebook.command_mode());
   await page.evaluate(() => ((window as any).Jupyter.notebook.set_dirty(true)));
@@ -167,11 +196,17 @@ async function save(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).Jupyter.notebook.dirty === false, undefined, { timeout: 30_000 });
 }
 
+async function lastCellShot(page: Page, name: string): Promise<void> {
+  const cell = page.locator("#notebook-container .cell").last();
+  await cell.scrollIntoViewIfNeeded();
+  await cell.screenshot({ path: path.join(outDir, `${name}.png`) });
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
 
-test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved figures, clean git (Interrupt only with STEEL_LAB_E2E_INTERRUPT=1)", { skip, timeout: 15 * 60_000 }, async () => {
+test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved figures, Interrupt + resume, clean git", { skip, timeout: 15 * 60_000 }, async () => {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const nbFile = path.join(root, NOTEBOOK);
@@ -238,73 +273,63 @@ test("make lab: notebook 03 in the classic Notebook — Run All, reopen, saved f
     assert.equal(o.figures.length, figureCount);
     assert.deepEqual(o.figures.filter((f) => !f.svg), [], "saved figures not drawn after reopening without running");
 
-    // 4. A longer fit in a scratch cell, Kernel → Interrupt. Opt-in (STEEL_LAB_E2E_INTERRUPT=1)
-    // until its wait for the scratch cell's progress bar is fixed: it timed out in the last run.
-    const interruptStep = process.env.STEEL_LAB_E2E_INTERRUPT === "1";
-    if (interruptStep) {
-    // 4. A longer fit in a scratch cell, Kernel → Interrupt.
-    const scratch = [
+    // 4. A longer fit in a scratch cell (in-memory data, last/ checkpoint each epoch), Kernel →
+    // Interrupt once an epoch has completed: the cell ends with where it stopped; the next cell
+    // runs on the same kernel state and resumes from last/ at the interrupted epoch.
+    // Data and model in their own cell: tslab keeps no declarations of a cell that threw, and the
+    // interrupted cell throws; a researcher's model lives in an earlier cell the same way.
+    const setup = [
       'import * as tf from "@tensorflow/tfjs";',
-      "const e2eX = tf.randomUniform([64, 4, 4, 1], 0, 1, \"float32\", 7);",
+      'import * as path from "path";',
+      'const e2eDir = path.join(ws.paths.models, "e2e-interrupt");',
+      "const e2eX = tf.randomUniform([64, 4, 4, 1], 0, 1, \"float32\", 7) as tf.Tensor4D;",
       "const e2eY = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 3), \"int32\"), 3).toFloat();",
       "const e2eModel = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 3, activation: \"softmax\" })] });",
-      'await lab.train.fit(e2eModel, { train: { x: e2eX, y: e2eY } }, { epochs: 100000, batchSize: 8, seed: 1, label: "interrupt check" });',
+      "const e2eOptions = { epochs: 100000, batchSize: 8, seed: 1, label: \"interrupt check\" };",
+      "e2eModel.countParams()",
     ].join("\n");
-    await page.evaluate((src) => {
-      const nb = (window as any).Jupyter.notebook;
-      const cell = nb.insert_cell_at_bottom("code");
-      cell.set_text(src);
-      cell.execute();
-    }, scratch);
-    await page.waitForFunction(
+    await runScratch(page, setup);
+    await waitLastCellRan(page);
+    assert.match(await lastCellText(page), /^\s*51\s*$/, "the scratch set-up cell");
+    await runScratch(page, "await lab.train.fit(e2eModel, { train: { x: e2eX, y: e2eY } }, { ...e2eOptions, callbacks: [lab.train.lastCheckpoint({ dir: e2eDir })] });");
+    // An epoch label ≥ 2 means epoch 1 ended and last/ was written; an error in the cell fails at once.
+    const started = await page.waitForFunction(
       () => {
         const cells = (window as any).Jupyter.notebook.get_cells();
-        return /interrupt check epoch \d+\/100000/.test(cells[cells.length - 1].output_area.element[0].textContent ?? "");
+        const el = cells[cells.length - 1].output_area.element[0] as HTMLElement;
+        if (el.querySelector(".output_error, .output_stderr")) return { error: (el.textContent ?? "").slice(0, 600) };
+        return /interrupt check epoch ([2-9]|\d{2,})\/100000/.test(el.textContent ?? "") ? { error: "" } : false;
       },
       undefined,
-      { timeout: 90_000 },
+      { timeout: 90_000, polling: 200 },
     );
+    assert.equal(((await started.jsonValue()) as { error: string }).error, "", "the scratch fit cell failed");
     await menu(page, "kernellink", "int_kernel");
-    await page.waitForFunction(
-      () => {
-        const cells = (window as any).Jupyter.notebook.get_cells();
-        const c = cells[cells.length - 1];
-        return typeof c.input_prompt_number === "number" && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
-    const interrupted = await page.evaluate(() => {
-      const cells = (window as any).Jupyter.notebook.get_cells();
-      return cells[cells.length - 1].output_area.element[0].textContent as string;
-    });
+    await waitLastCellRan(page);
+    const interrupted = await lastCellText(page);
     await shot(page, "4-interrupted");
-    assert.match(interrupted, /interrupted at epoch \d+, batch \d+/, "the interrupted cell does not say where it stopped");
-    // The kernel is alive and keeps its state.
-    await page.evaluate(() => {
-      const cell = (window as any).Jupyter.notebook.insert_cell_at_bottom("code");
-      cell.set_text("e2eModel.countParams() * 2");
-      cell.execute();
-    });
-    await page.waitForFunction(
-      () => {
-        const cells = (window as any).Jupyter.notebook.get_cells();
-        return /\b102\b/.test(cells[cells.length - 1].output_area.element[0].textContent ?? "");
-      },
-      undefined,
-      { timeout: 60_000 },
+    await lastCellShot(page, "4-interrupted-cell"); // the page shot shows the top only: the notebook scrolls inside #site
+    const where = /interrupted at epoch (\d+), batch (\d+)/.exec(interrupted);
+    assert.ok(where, `the interrupted cell does not say where it stopped: ${interrupted.slice(0, 600)}`);
+    // The kernel is alive with its state; last/ is valid: a fit resumes from it at the interrupted epoch.
+    await runScratch(
+      page,
+      [
+        "const e2eResumed = await lab.train.fit(e2eModel, { train: { x: e2eX, y: e2eY } }, { ...e2eOptions, label: \"resume check\", resumeFrom: path.join(e2eDir, \"last\"), callbacks: [lab.train.listenerCallback(() => \"stop\")] });",
+        "`resumed at epoch ${(e2eResumed.resumedAfterEpoch ?? -2) + 2}, ran ${e2eResumed.epochsRun}, params ${e2eModel.countParams()}`",
+      ].join("\n"),
     );
-
-    }
+    await waitLastCellRan(page);
+    const resumed = await lastCellText(page);
+    await lastCellShot(page, "4-resumed-cell");
+    assert.match(resumed, new RegExp(`resumed at epoch ${where[1]}, ran 1, params 51`), `resume after the Interrupt: ${resumed.slice(0, 600)}`);
 
     // 5. Scratch cells gone, save: git sees the committed notebook (outputs stripped by the filter).
-    if (interruptStep) {
-      await page.evaluate(() => {
-        const nb = (window as any).Jupyter.notebook;
-        const n = nb.ncells();
-        nb.delete_cells([n - 1, n - 2]);
-      });
-    }
+    await page.evaluate(() => {
+      const nb = (window as any).Jupyter.notebook;
+      const n = nb.ncells();
+      nb.delete_cells([n - 1, n - 2, n - 3]);
+    });
     await save(page);
     await shot(page, "5-saved");
     assert.ok(fs.readFileSync(nbFile, "utf8").includes('"outputs": [\n'), "saved file has outputs");

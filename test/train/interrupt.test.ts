@@ -80,3 +80,36 @@ test("an interrupt requested before fit starts is cleared: fit runs to the end",
   model.dispose();
   tf.dispose([train.x, train.y]);
 });
+
+test("a real SIGINT during a fit on in-memory data stops it at the next batch (the handler runs mid-fit)", async () => {
+  // As in the kernel: the signal handler sets the flag; the fit must let the event loop run it.
+  const onSigint = () => requestInterrupt();
+  process.on("SIGINT", onSigint);
+  const train = tinyData(1, 40); // 5 batches per epoch; 200 epochs would take seconds
+  const model = tinyModel(3);
+  let signalled: number | undefined;
+  const batches: string[] = [];
+  try {
+    const err = await fit(model, { train }, opts({
+      epochs: 200,
+      callbacks: [onBatch((e, b) => {
+        batches.push(`${e}:${b}`);
+        if (e === 1 && b === 0) {
+          signalled = batches.length;
+          process.kill(process.pid, "SIGINT");
+        }
+      })],
+    })).then(
+      () => assert.fail("fit ran all 200 epochs: the SIGINT handler never ran during the fit"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof InterruptedError, String(err));
+    // Signal delivery is asynchronous; the loop yields at least every 20 ms, i.e. within a few batches.
+    assert.ok(batches.length - (signalled as number) <= 25, `${batches.length - (signalled as number)} batches ran after the SIGINT`);
+    assert.match(err.message, /^interrupted at epoch \d+, batch \d+ \(fit\)$/);
+  } finally {
+    process.off("SIGINT", onSigint);
+    model.dispose();
+    tf.dispose([train.x, train.y]);
+  }
+});

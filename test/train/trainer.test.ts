@@ -53,6 +53,20 @@ test("fit trains, and its validation metrics agree with an independent recomputa
   model.dispose();
 });
 
+test("fit without an optimizer option trains with the documented default, adamw at lr 1e-3", async () => {
+  const train = tinyData(1, 24);
+  const implicit = tinyModel(3);
+  const explicit = tinyModel(3);
+  const { optimizer: _, ...noOptimizer } = base({ epochs: 2 });
+  const r = await fit(implicit, { train }, noOptimizer);
+  await fit(explicit, { train }, base({ epochs: 2, optimizer: { name: "adamw", lr: 1e-3 } }));
+  assert.equal(r.history.length, 2);
+  assert.equal(r.history[0].lr, 1e-3);
+  assert.equal(maxAbsDiff(await weightsOf(implicit), await weightsOf(explicit)), 0);
+  [implicit, explicit].forEach((m) => m.dispose());
+  tf.dispose([train.x, train.y]);
+});
+
 test("same seed → identical history; another seed → a different one; no tensors leak", async () => {
   const train = tinyData(1, 40);
   const val = tinyData(2, 16);

@@ -8,5 +8,6 @@ export * from "../train/optimizers/factory";
 export * from "../train/callbacks/best-checkpoint";
 export * from "../train/callbacks/early-stopping";
 export * from "../train/callbacks/history-writer";
+export * from "../train/callbacks/last-checkpoint";
 export * from "../train/callbacks/listener";
 export * from "../losses/registry";

@@ -21,6 +21,7 @@ import { LossFn, batchSizeOf } from "../losses/types";
 import { findDirOrPrevious } from "../util/atomic-write";
 import { InterruptedError, clearInterrupt, interruptRequested } from "../util/interrupt";
 import { Progress, createProgress, silentProgress } from "../util/progress";
+import { yieldToEventLoop } from "../util/event-loop";
 import { createRng } from "../util/rng";
 import { arrayBatches } from "./array-batches";
 import { CheckpointError, readCheckpoint, restoreModelWeights, restoreOptimizerState, saveCheckpoint } from "./checkpoint";
@@ -108,7 +109,8 @@ function setUp(model: tf.LayersModel, data: FitData, options: FitOptions): FitRu
   const monitor = options.monitor ?? (val ? "val_loss" : "loss");
 
   // A spec is built (and disposed) here; a ready optimizer belongs to the caller.
-  const given = options.optimizer instanceof tf.Optimizer ? (options.optimizer as ScheduledOptimizer) : undefined;
+  // tf.Optimizer's Symbol.hasInstance reads `.minimize`, so `undefined instanceof` throws: test presence first.
+  const given = options.optimizer !== undefined && options.optimizer instanceof tf.Optimizer ? (options.optimizer as ScheduledOptimizer) : undefined;
   const optSpec: OptimizerSpec | undefined = given ? undefined : ((options.optimizer as OptimizerSpec | undefined) ?? { name: "adamw", lr: 1e-3 });
   const optimizer: ScheduledOptimizer = given ?? optimizerFromSpec(optSpec as OptimizerSpec);
   if (typeof optimizer.setLearningRate !== "function" || typeof optimizer.getLearningRate !== "function") {
@@ -253,6 +255,7 @@ async function trainEpoch(run: FitRun, epoch: number, bar: Progress): Promise<{ 
     } finally {
       tf.dispose([batch.x, batch.y]);
     }
+    await yieldToEventLoop(); // so a SIGINT handler (the kernel's Interrupt) can run before the check
     if (interruptRequested()) throw new InterruptedError("fit", epoch, batchIndex);
     batchIndex++;
     state.step++;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * The project's tslab kernel: tslab 1.0.22 with three fixes applied in-process before it starts.
+ * The project's tslab kernel: tslab 1.0.22 with four fixes applied in-process before it starts.
  * A wrapper (not a patch of node_modules) because node_modules is a shared, lockfile-driven
  * install, and npm's patch mechanisms would need package.json changes; tslab's classes are
  * plain prototypes, so patching them here is small and survives `npm ci`.
@@ -11,7 +11,11 @@
  * 2. Shell requests run one at a time, like ipykernel: tslab handled every queued execute_request
  *    at once, so "Run All" published busy for all cells and idle after the first one — the
  *    notebook showed idle while later cells trained.
- * 3. Interrupt is cooperative: SIGINT sets the flag of src/lib/util/interrupt.ts (on globalThis,
+ * 3. After a failed cell, only the execute requests that had already ARRIVED are aborted (a Run
+ *    All's remaining cells, as ipykernel's stop_on_error does). tslab instead cancelled whatever
+ *    reached its queue in the next 200 ms, and with (2) handing it one request at a time, that
+ *    was the next cell sent after an error or an Interrupt: it returned at once with no output.
+ * 4. Interrupt is cooperative: SIGINT sets the flag of src/lib/util/interrupt.ts (on globalThis,
  *    so this file needs no TypeScript) and long loops stop at their next batch with
  *    "interrupted at epoch e, batch b". tslab's own interrupt only abandoned the cell's promise
  *    and left the loop running; it is kept as the fallback for code that never checks the flag
@@ -62,28 +66,56 @@ function messageType(frames) {
   }
 }
 
-/** Tracks the running execute_request so a late interrupt fallback never hits the next cell. */
-const execution = { id: 0, running: false };
+/**
+ * The running execute_request (so a late interrupt fallback never hits the next cell) and the
+ * stop-on-error bookkeeping: shell messages are numbered on arrival; after a failed execute every
+ * one numbered up to `abortThrough` that is an execute is answered "abort" without running.
+ */
+const execution = { id: 0, running: false, abort: false, failed: false, arrivals: 0, abortThrough: 0 };
 
 function serialiseShell(ZmqServer) {
   const handle = ZmqServer.prototype.handleShellMessage;
   ZmqServer.prototype.handleShellMessage = function (sock, ...frames) {
     if (sock !== this.shell) return handle.call(this, sock, ...frames); // control: never waits
+    const seq = ++execution.arrivals;
     const run = async () => {
       const isExecute = messageType(frames) === "execute_request";
       if (isExecute) {
         globalThis[INTERRUPT_KEY] = false; // an interrupt belongs to the cell it was sent to
         execution.id += 1;
         execution.running = true;
+        execution.abort = seq <= execution.abortThrough;
       }
       try {
         await handle.call(this, sock, ...frames);
       } finally {
-        if (isExecute) execution.running = false;
+        if (isExecute) {
+          execution.running = false;
+          if (execution.failed) {
+            execution.failed = false;
+            // Let the socket deliver what the front end sent before the failure (Run All's queue).
+            await new Promise((resolve) => setImmediate(resolve));
+            execution.abortThrough = execution.arrivals;
+          }
+        }
       }
     };
     this[SHELL_QUEUE] = (this[SHELL_QUEUE] || Promise.resolve()).then(run, run);
     return this[SHELL_QUEUE];
+  };
+}
+
+/** Stop-on-error by arrival (fix 3): tslab's handler runs the request, this decides what is aborted. */
+function stopOnErrorByArrival(JupyterHandlerImpl) {
+  const handleExecute = JupyterHandlerImpl.prototype.handleExecute;
+  JupyterHandlerImpl.prototype.handleExecute = async function (req, ...rest) {
+    if (execution.abort) return { status: "abort", execution_count: undefined };
+    const reply = await handleExecute.call(this, req, ...rest);
+    if (reply.status === "error") {
+      this.execQueue.reset(); // now, not in 200 ms: the requests to abort are decided above
+      if (req.stop_on_error !== false && !req.silent) execution.failed = true;
+    }
+    return reply;
   };
 }
 
@@ -130,10 +162,11 @@ function main() {
     process.exit(1);
   }
   const zmq = require(require.resolve("zeromq", { paths: [path.join(tslabDir, "dist")] }));
-  const { ZmqServer } = require(path.join(tslabDir, "dist", "jupyter.js"));
+  const { ZmqServer, JupyterHandlerImpl } = require(path.join(tslabDir, "dist", "jupyter.js"));
   const { startKernel } = require(path.join(tslabDir, "dist", "main.js"));
   serialiseSends(zmq);
   serialiseShell(ZmqServer);
+  stopOnErrorByArrival(JupyterHandlerImpl);
   // enableFindLocal: false — the local tslab is this one; its lookup would load a second copy.
   startKernel({ configPath, enableFindLocal: false, jsKernel: false });
   cooperativeInterrupt(); // after startKernel: it registers tslab's SIGINT handler synchronously
