@@ -4,7 +4,7 @@
  * 45/5/50, seed from SEED, written to outputs/splits/). Reads ../shared/data/neu-det by default,
  * or --data-root. The run folder outputs/models/experiment_neu_real is the checkpoint notebook 09
  * and `explain-neu` read (loadClassifier(runDir)).
- *   make experiment-neu            (quick profile: neu-net 112², one-cycle AdamW; see docs/neu.md)
+ *   make experiment-neu            (quick profile: SimpleCNN 96², augment neu-capture; see docs/neu.md)
  * The recipe flags (--model, --size, --lr, --augment) exist to measure alternatives (docs/neu.md).
  */
 import * as fs from "fs";
@@ -43,7 +43,9 @@ runCli(async () => {
     model: typeof a.model === "string" ? a.model : base.model,
     imageSize: typeof a.size === "number" ? { height: a.size, width: a.size } : base.imageSize,
     optimizer: typeof a.lr === "number" ? { ...base.optimizer, lr: a.lr } : base.optimizer,
-    augment: typeof a.augment === "string" ? (a.augment as AugmentPreset) : base.augment,
+    // simplecnn's default is neu-capture: it measured 98.89 % clean vs dihedral's 98.33 % on the same
+    // 180-image split and seed, and is the robustness mitigation (docs/robustness.md).
+    augment: typeof a.augment === "string" ? (a.augment as AugmentPreset) : a.recipe === "neu-net" ? base.augment : "neu-capture",
   };
   // Wall time is inflated when other jobs share the CPU: the CPU time and load let a reader judge it.
   const load = os.loadavg();
