@@ -109,6 +109,7 @@ runCli(async () => {
   const submissionFile = path.resolve(typeof a.out === "string" ? a.out : "submission.csv");
   const report = await segmentFolder(seg.predictor, images, {
     channels: seg.config.channels,
+    inputScale: seg.config.inputScale,
     tileHeight: seg.config.tile,
     tileWidth: seg.config.tile,
     minOverlap: seg.config.minOverlap ?? 0,

@@ -9,10 +9,11 @@ import { isImageFile, maskOverlayPng, readImage, walkFiles } from "../data/image
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
 import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./postprocess";
-import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
+import type { TilePredictor } from "./predict";
+import { predictImageFile, type FilePredictOptions } from "./predict-file";
 import { writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionReport } from "./submission";
 
-export interface SegmentFolderOptions extends StitchedPredictOptions {
+export interface SegmentFolderOptions extends Omit<FilePredictOptions, "channels"> {
   /** Image size every file must have; default 256×1600. */
   height?: number;
   width?: number;
@@ -57,9 +58,7 @@ export async function segmentFolder(model: TilePredictor, dir: string, opts: Seg
   for (const file of files) {
     const imageId = path.basename(file);
     try {
-      const img = await readImage(file, { channels: opts.channels ?? 1 });
-      if (img.height !== H || img.width !== W) throw new Error(`image is ${img.height}×${img.width}, expected ${H}×${W}`);
-      const prob = await predictStitched(model, img, opts);
+      const { prob, image: img } = await predictImageFile(model, file, { ...opts, channels: opts.channels ?? 1, sizeCheck: { height: H, width: W } });
       const mask = postprocessMasks(prob, H, W, settings, opts.presence?.(imageId));
       preds.push({ imageId, mask });
       if (opts.overlayDir) {

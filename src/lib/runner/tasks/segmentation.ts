@@ -30,6 +30,8 @@ import { postprocessEffects, scorePostprocess, searchPostprocess, type ClassSear
 import type { TilePredictor } from "../../segmentation/predict";
 import { writeSubmission, type PredictedMasks } from "../../segmentation/submission";
 import { segmentationTileSource } from "../../segmentation/train-source";
+import { scaledSize } from "../../segmentation/upsample";
+import { SEVERSTAL_HEIGHT, SEVERSTAL_WIDTH } from "../../data/rle";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic-write";
 import { createProgress } from "../../util/progress";
 import { createRng } from "../../util/rng";
@@ -43,6 +45,8 @@ export interface SegmentationData {
   splitCsv: string;
   /** Full images scored by stitched inference (subsets of split.val / split.test). */
   valIds: number[];
+  /** The val frames scored after every epoch (a subset of valIds). */
+  epochValIds: number[];
   testIds: number[];
   train: BatchSource;
 }
@@ -91,7 +95,7 @@ export function probabilityPredictor(model: tf.LayersModel, activation: "sigmoid
 }
 
 export function stitchOptions(cfg: SegmentationConfig, label: string | false, tta = false): StitchedEvalOptions {
-  return { channels: cfg.channels, tileHeight: cfg.tile, tileWidth: cfg.tile, minOverlap: cfg.minOverlap ?? 0, batchSize: 8, label, tta: tta ? cfg.tta : undefined };
+  return { channels: cfg.channels, inputScale: cfg.inputScale, tileHeight: cfg.tile, tileWidth: cfg.tile, minOverlap: cfg.minOverlap ?? 0, batchSize: 8, label, tta: tta ? cfg.tta : undefined };
 }
 
 function basePostprocess(cfg: SegmentationConfig): ClassPostprocess[] {
@@ -132,9 +136,17 @@ export function prepareSegmentation(ctx: RunContext, cfg: SegmentationConfig): S
     defectProb: cfg.defectProb,
     augment,
     channels: cfg.channels,
+    imageSize: frameSize(ds, cfg.inputScale),
     sampler,
   });
-  return { split, splitCsv, valIds, testIds, train };
+  return { split, splitCsv, valIds, epochValIds: evenlySpaced(valIds, cfg.epochValImages), testIds, train };
+}
+
+/** The decode size of training frames at `scale` (undefined at 1: each file's own size). */
+function frameSize(ds: Dataset, scale = 1): { height: number; width: number } | undefined {
+  if (scale === 1) return undefined;
+  const s = ds.samples[0];
+  return scaledSize(s.height || SEVERSTAL_HEIGHT, s.width || SEVERSTAL_WIDTH, scale);
 }
 
 function defaultMicroBatch(cfg: SegmentationConfig): number | undefined {
@@ -264,7 +276,7 @@ export function segmentationTask(cfg: SegmentationConfig): ExperimentTask<Segmen
         label: `${cfg.run} (unet ${cfg.encoder})`,
         // Stitched full validation images at threshold 0.5: the score the competition computes.
         valScore: async (model) => {
-          const s = await scoreStitched(probabilityPredictor(model, activation), ctx.ds, data.valIds, threshold, stitchOptions(cfg, `${cfg.run}: stitched val`));
+          const s = await scoreStitched(probabilityPredictor(model, activation), ctx.ds, data.epochValIds, threshold, stitchOptions(cfg, `${cfg.run}: stitched val`));
           const meanIoU = s.perClassIoU.reduce((a, b) => a + b, 0) / s.perClassIoU.length;
           return { val_kaggle: s.kaggle, val_dice: s.pooledDice, val_iou: meanIoU };
         },
