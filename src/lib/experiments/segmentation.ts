@@ -17,6 +17,7 @@ import {
   segmentationEvaluationJson,
   segmentationTask,
   writeSegmentationArtefacts,
+  type GateRequest,
   type SegmentationData,
   type SegmentationEvaluation,
 } from "../runner/tasks/segmentation";
@@ -29,7 +30,7 @@ import type { Callback } from "../train/types";
 import { writeJsonAtomic } from "../util/atomic-write";
 
 export type { SegmentationConfig, TrainedSegmentationConfig, SegmentationLoss } from "../runner/tasks/segmentation-config";
-export type { SegmentationEvaluation, SegmentationExample } from "../runner/tasks/segmentation";
+export type { SegmentationEvaluation, SegmentationExample, GateRequest, GatingInfo } from "../runner/tasks/segmentation";
 
 export interface SegmentationResult {
   config: SegmentationConfig;
@@ -43,9 +44,12 @@ export interface SegmentationResult {
   metrics: Record<string, unknown>;
 }
 
-/** Trains `cfg` on `ds` (tiles, stitched val score, best checkpoint, plateau, early stopping), evaluates on the test split. */
-export async function runSegmentation(ws: Workspace, ds: Dataset, cfg: SegmentationConfig, opts: { callbacks?: Callback[]; restart?: boolean } = {}): Promise<SegmentationResult> {
-  const task = segmentationTask(cfg);
+/**
+ * Trains `cfg` on `ds` (tiles, stitched val score, best checkpoint, plateau, early stopping), evaluates on the test split.
+ * `gate`: a classifier run folder whose presence probabilities gate each class (skipped, and said so, when it is missing).
+ */
+export async function runSegmentation(ws: Workspace, ds: Dataset, cfg: SegmentationConfig, opts: { callbacks?: Callback[]; restart?: boolean; gate?: GateRequest } = {}): Promise<SegmentationResult> {
+  const task = segmentationTask(cfg, { gate: opts.gate });
   const run = await runExperiment(ws, ds, task, { outDir: cfg.outDir, callbacks: opts.callbacks, restart: opts.restart });
   return { config: cfg, run, history: run.history, bestEpoch: run.bestEpoch, evaluation: run.evaluation, files: run.files, seconds: run.seconds, metrics: task.metricsJson(run) };
 }
@@ -58,6 +62,8 @@ export interface LoadedSegmenter {
   /** The post-processing chosen on the validation split (threshold 0.5 defaults when absent). */
   postprocess: ClassPostprocess[];
   tta: boolean;
+  /** The classifier run (folder name) the post-processing was tuned with, when any class is gated. */
+  gate?: string;
 }
 
 /**
@@ -72,9 +78,9 @@ export async function loadSegmenter(runDir: string): Promise<LoadedSegmenter> {
   if (config.task !== "segmentation") throw new Error(`${runDir} holds a ${config.task ?? "classification"} run, not a segmentation run (not a U-Net from 'segment train')`);
   const model = await loadModel(path.join(runDir, "best"));
   const ppFile = path.join(runDir, "postprocess.json");
-  const pp = fs.existsSync(ppFile) ? (JSON.parse(fs.readFileSync(ppFile, "utf8")) as { settings: ClassPostprocess[]; tta: boolean }) : undefined;
+  const pp = fs.existsSync(ppFile) ? (JSON.parse(fs.readFileSync(ppFile, "utf8")) as { settings: ClassPostprocess[]; tta: boolean; gate?: string }) : undefined;
   const activation = config.loss === "lovasz-hinge" ? "linear" : "sigmoid";
-  return { model, predictor: probabilityPredictor(model, activation), config, postprocess: resolvePostprocess(4, pp?.settings ?? {}), tta: pp?.tta ?? false };
+  return { model, predictor: probabilityPredictor(model, activation), config, postprocess: resolvePostprocess(4, pp?.settings ?? {}), tta: pp?.tta ?? false, gate: pp?.gate };
 }
 
 /**
@@ -87,10 +93,11 @@ export async function evaluateSegmenter(
   ds: Dataset,
   outDir: string,
   ids: { valIds: number[]; testIds: number[] },
+  gate?: GateRequest,
 ): Promise<{ evaluation: SegmentationEvaluation; files: Record<string, string>; metrics: Record<string, unknown> }> {
   const ctx = runContext(ws, ds, "segment_evaluate", outDir);
   fs.mkdirSync(ctx.outDir, { recursive: true });
-  const evaluation = await evaluateSegmentation(ctx, seg.config, seg.predictor, ids);
+  const evaluation = await evaluateSegmentation(ctx, seg.config, seg.predictor, ids, gate);
   const files = await writeSegmentationArtefacts(ctx.outDir, evaluation);
   const metrics = { checkpoint: seg.config.run, encoder: seg.config.encoder, dataset: { name: ds.name, source: ds.source, images: ds.samples.length }, ...segmentationEvaluationJson(evaluation) };
   files.metrics = path.join(ctx.outDir, "metrics.json");
