@@ -34,8 +34,9 @@ const USAGE = `segment train|evaluate|predict [options]   (segment <subcommand> 
   (--gate: a classifier run folder — notebook 04's, or 'train --mode multi' — whose presence probability per
    class gates the masks; a gate per class is searched on the validation split and kept only where it helps)
   segment predict  --checkpoint RUN_DIR --images FOLDER [--out submission.csv] [--overlays DIR] [--form kaggle|wide]
-                   [--gate CLASSIFIER_RUN] [--batch-size N] [--backend NAME] [--debug]
-        → submission.csv (read back and verified), segment_summary.json, PNG overlays on request; exit 3 if any file failed`;
+                   [--gate CLASSIFIER_RUN] [--postprocess FILE] [--batch-size N] [--backend NAME] [--debug]
+        → submission.csv (read back and verified), segment_summary.json, PNG overlays on request; exit 3 if any file failed
+          (--postprocess: settings other than RUN_DIR/postprocess.json, e.g. those 'segment evaluate --gate' wrote)`;
 
 /** Exit code when some inputs failed (as `predict`). */
 export const EXIT_PARTIAL = 3;
@@ -44,12 +45,12 @@ const LOSSES: SegmentationLoss[] = ["bce-dice", "dice", "bce", "binary-focal", "
 const FLAGS = {
   "data-root": "string", encoder: "string", loss: "string", tile: "int", "tiles-per-epoch": "int", epochs: "int", "batch-size": "int", lr: "positive",
   profile: "string", seed: "number", out: "string", backend: "string", restart: "boolean", checkpoint: "string", "split-csv": "string",
-  images: "string", overlays: "string", form: "string", gate: "string", ...COMMON_FLAGS,
+  images: "string", overlays: "string", form: "string", gate: "string", postprocess: "string", ...COMMON_FLAGS,
 } as const;
 const ONLY: Record<string, string[]> = {
   train: ["data-root", "encoder", "loss", "tile", "tiles-per-epoch", "epochs", "batch-size", "lr", "profile", "seed", "out", "gate", "backend", "restart", "lenient", "debug"],
   evaluate: ["checkpoint", "data-root", "split-csv", "out", "gate", "backend", "lenient", "debug", "seed"],
-  predict: ["checkpoint", "images", "out", "overlays", "form", "gate", "batch-size", "backend", "debug"],
+  predict: ["checkpoint", "images", "out", "overlays", "form", "gate", "postprocess", "batch-size", "backend", "debug"],
 };
 
 function parse() {
@@ -68,6 +69,8 @@ function parse() {
 
 runCli(async () => {
   const { sub, a } = parse();
+  // Checked before anything loads, like every other path.
+  const gate = existingPath("gate", a.gate, "folder");
   if (sub === "train") {
     const dataRoot = existingPath("data-root", a["data-root"], "folder");
     const ws = await workspaceFromArgs("segment_train", a);
@@ -86,7 +89,6 @@ runCli(async () => {
       optimizer: typeof a.lr === "number" ? { ...base.optimizer, lr: a.lr } : base.optimizer,
     };
     const ds = await datasetFor(ws, "severstal", dataRoot, { lenient: Boolean(a.lenient) });
-    const gate = existingPath("gate", a.gate, "folder");
     const r = await runSegmentation(ws, ds, cfg, { restart: Boolean(a.restart), gate: gate ? { checkpoint: gate } : undefined });
     printGating(r.evaluation.gating);
     const t = r.evaluation.test;
@@ -108,7 +110,6 @@ runCli(async () => {
     const ids = split ? { valIds: split.val, testIds: split.test } : { valIds: all, testIds: all };
     if (!split) console.log(`no --split-csv: the post-processing is chosen on the same ${all.length} images it is scored on (optimistic)`);
     const out = typeof a.out === "string" ? a.out : path.join(checkpoint, "evaluation");
-    const gate = existingPath("gate", a.gate, "folder");
     const r = await evaluateSegmenter(ws, seg, ds, out, ids, gate ? { checkpoint: gate } : undefined);
     const ev = r.evaluation;
     printGating(ev.gating);
@@ -121,18 +122,18 @@ runCli(async () => {
   }
   const images = existingPath("images", a.images, "folder");
   if (!images) throw new CliError(`--images is required for 'segment predict'; see 'segment --help'`);
+  const ppFile = existingPath("postprocess", a.postprocess, "file");
   await workspaceFromArgs("segment_predict", a);
-  const seg = await loadSegmenter(checkpoint);
+  const seg = await loadSegmenter(checkpoint, ppFile);
   const submissionFile = path.resolve(typeof a.out === "string" ? a.out : "submission.csv");
-  const gateDir = existingPath("gate", a.gate, "folder");
   const gated = seg.postprocess.some((p) => p.gate !== undefined);
   let postprocess = seg.postprocess;
-  if (gated && !gateDir) {
-    console.error(`note: ${checkpoint}/postprocess.json gates some classes with classifier ${seg.gate ?? "?"}; without --gate they are NOT gated`);
+  if (gated && !gate) {
+    console.error(`note: ${ppFile ?? `${checkpoint}/postprocess.json`} gates some classes with classifier ${seg.gate ?? "?"}; without --gate they are NOT gated`);
     postprocess = postprocess.map((p) => ({ ...p, gate: undefined }));
   }
-  if (!gated && gateDir) console.error(`note: ${checkpoint}/postprocess.json gates no class (no gate helped on validation): --gate changes nothing`);
-  const classifier = gated && gateDir ? await loadPresenceClassifier(gateDir) : undefined;
+  if (!gated && gate) console.error(`note: ${ppFile ?? `${checkpoint}/postprocess.json`} gates no class (no gate helped on validation): --gate changes nothing`);
+  const classifier = gated && gate ? await loadPresenceClassifier(gate) : undefined;
   const report = await segmentFolder(seg.predictor, images, {
     channels: seg.config.channels,
     inputScale: seg.config.inputScale,

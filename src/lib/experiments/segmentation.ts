@@ -54,6 +54,11 @@ export async function runSegmentation(ws: Workspace, ds: Dataset, cfg: Segmentat
   return { config: cfg, run, history: run.history, bestEpoch: run.bestEpoch, evaluation: run.evaluation, files: run.files, seconds: run.seconds, metrics: task.metricsJson(run) };
 }
 
+/** Notebook 05's gate: a classification run under outputs/models (notebook 04's by default); a missing one is skipped, and said so. */
+export function classifierGate(paths: { models: string }, run = "04_resnet50_classifier"): GateRequest {
+  return { checkpoint: path.join(paths.models, run), hint: `run notebook ${run.slice(0, 2)} first` };
+}
+
 export interface LoadedSegmenter {
   model: tf.LayersModel;
   /** The model as a probability predictor for predictStitched / segmentFolder (sigmoid over logits when needed). */
@@ -69,15 +74,16 @@ export interface LoadedSegmenter {
 /**
  * A trained U-Net from its run folder: RUN_DIR/config.json (task "segmentation"), RUN_DIR/best/
  * (the best checkpoint on val_kaggle) and RUN_DIR/postprocess.json (per-class threshold, minimum
- * area, components; flip TTA).
+ * area, components, classifier gates; flip TTA) or `postprocessFile`.
  */
-export async function loadSegmenter(runDir: string): Promise<LoadedSegmenter> {
+export async function loadSegmenter(runDir: string, postprocessFile?: string): Promise<LoadedSegmenter> {
   const configFile = path.join(runDir, "config.json");
   if (!fs.existsSync(configFile)) throw new Error(`${runDir} is not a training run folder (no config.json); train one with 'segment train' first`);
   const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as TrainedSegmentationConfig;
   if (config.task !== "segmentation") throw new Error(`${runDir} holds a ${config.task ?? "classification"} run, not a segmentation run (not a U-Net from 'segment train')`);
   const model = await loadModel(path.join(runDir, "best"));
-  const ppFile = path.join(runDir, "postprocess.json");
+  // Another post-processing (e.g. the one `segment evaluate --gate` chose) may be given instead.
+  const ppFile = postprocessFile ?? path.join(runDir, "postprocess.json");
   const pp = fs.existsSync(ppFile) ? (JSON.parse(fs.readFileSync(ppFile, "utf8")) as { settings: ClassPostprocess[]; tta: boolean; gate?: string }) : undefined;
   const activation = config.loss === "lovasz-hinge" ? "linear" : "sigmoid";
   return { model, predictor: probabilityPredictor(model, activation), config, postprocess: resolvePostprocess(4, pp?.settings ?? {}), tta: pp?.tta ?? false, gate: pp?.gate };

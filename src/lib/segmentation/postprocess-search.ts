@@ -60,7 +60,7 @@ const TIE = 1e-9;
  * Grid search per class over threshold × minArea. Other switches (components, gating) stay as in
  * `base`. On a few validation frames many settings tie; a tie goes to the LARGER minimum area (the
  * setting that predicts fewer false masks on the clean images not in the sample), then to the
- * earlier grid entry, so the result is deterministic. A minArea ≥ H·W turns the class off (always
+ * earlier grid entry, so the result is deterministic. A minArea > H·W turns the class off (always
  * empty): put it in the grid to let a class the model cannot segment fall back to the empty mask.
  */
 export function searchPostprocess(

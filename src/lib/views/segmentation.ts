@@ -28,9 +28,9 @@ export function showSegmentationScores(test: SegmentationEvaluation["test"], tit
   );
 }
 
-/** A minimum area of a whole frame or more empties the class: the search fell back to the empty mask. */
+/** A minimum area above the whole frame empties the class: the search fell back to the empty mask. */
 function minAreaLabel(minArea: number, ev: SegmentationEvaluation): string | number {
-  return minArea >= ev.height * ev.width ? "class off (empty)" : minArea;
+  return minArea > ev.height * ev.width ? "class off (empty)" : minArea;
 }
 
 /** The post-processing search (chosen per class) and each switch's effect on the validation Kaggle score, gating included. */
