@@ -12,17 +12,31 @@ import { unetPreset } from "../lib/experiments/presets";
 import { readSplitCsv } from "../lib/data/splits";
 import { textTable } from "../lib/report/html";
 import { segmentFolder } from "../lib/segmentation/segment-folder";
+import { loadPresenceClassifier } from "../lib/segmentation/gating";
+import type { GatingInfo } from "../lib/experiments/segmentation";
+
+function printGating(g: GatingInfo): void {
+  if (g.status === "skipped") {
+    if (g.checkpoint) console.log(`classifier gating skipped: ${g.reason}`);
+    return;
+  }
+  const gates = (g.gates ?? []).map((v, c) => `${c + 1}: ${v === null ? "off" : v}`).join(", ");
+  console.log(`classifier gating with ${g.checkpoint} (${g.mode}-label): gates ${gates}; val Kaggle ${g.valGated?.toFixed(4)} gated vs ${g.valUngated?.toFixed(4)} ungated`);
+}
 
 const USAGE = `segment train|evaluate|predict [options]   (segment <subcommand> --help)
   segment train    [--data-root DIR] [--encoder resnet18|resnet34|resnet50] [--loss bce-dice|dice|bce|binary-focal|lovasz-hinge]
                    [--tile N] [--tiles-per-epoch N] [--epochs N] [--batch-size N] [--lr X] [--profile smoke|quick|full] [--seed N]
-                   [--out DIR] [--backend NAME] [--restart] [--lenient] [--debug]
+                   [--out DIR] [--gate CLASSIFIER_RUN] [--backend NAME] [--restart] [--lenient] [--debug]
         → DIR/config.json, best/ (checkpoint), last/, metrics.json, history.csv, postprocess.json, submission.csv, examples/
-  segment evaluate --checkpoint RUN_DIR [--data-root DIR] [--split-csv FILE] [--out DIR] [--backend NAME] [--lenient] [--debug]
-        → Kaggle score, per-class Dice, the post-processing table; DIR/metrics.json
+  segment evaluate --checkpoint RUN_DIR [--data-root DIR] [--split-csv FILE] [--out DIR] [--gate CLASSIFIER_RUN] [--backend NAME] [--lenient] [--debug]
+        → Kaggle score, per-class Dice, the post-processing table; DIR/metrics.json, DIR/postprocess.json
+  (--gate: a classifier run folder — notebook 04's, or 'train --mode multi' — whose presence probability per
+   class gates the masks; a gate per class is searched on the validation split and kept only where it helps)
   segment predict  --checkpoint RUN_DIR --images FOLDER [--out submission.csv] [--overlays DIR] [--form kaggle|wide]
-                   [--batch-size N] [--backend NAME] [--debug]
-        → submission.csv (read back and verified), segment_summary.json, PNG overlays on request; exit 3 if any file failed`;
+                   [--gate CLASSIFIER_RUN] [--postprocess FILE] [--batch-size N] [--backend NAME] [--debug]
+        → submission.csv (read back and verified), segment_summary.json, PNG overlays on request; exit 3 if any file failed
+          (--postprocess: settings other than RUN_DIR/postprocess.json, e.g. those 'segment evaluate --gate' wrote)`;
 
 /** Exit code when some inputs failed (as `predict`). */
 export const EXIT_PARTIAL = 3;
@@ -31,12 +45,12 @@ const LOSSES: SegmentationLoss[] = ["bce-dice", "dice", "bce", "binary-focal", "
 const FLAGS = {
   "data-root": "string", encoder: "string", loss: "string", tile: "int", "tiles-per-epoch": "int", epochs: "int", "batch-size": "int", lr: "positive",
   profile: "string", seed: "number", out: "string", backend: "string", restart: "boolean", checkpoint: "string", "split-csv": "string",
-  images: "string", overlays: "string", form: "string", ...COMMON_FLAGS,
+  images: "string", overlays: "string", form: "string", gate: "string", postprocess: "string", ...COMMON_FLAGS,
 } as const;
 const ONLY: Record<string, string[]> = {
-  train: ["data-root", "encoder", "loss", "tile", "tiles-per-epoch", "epochs", "batch-size", "lr", "profile", "seed", "out", "backend", "restart", "lenient", "debug"],
-  evaluate: ["checkpoint", "data-root", "split-csv", "out", "backend", "lenient", "debug", "seed"],
-  predict: ["checkpoint", "images", "out", "overlays", "form", "batch-size", "backend", "debug"],
+  train: ["data-root", "encoder", "loss", "tile", "tiles-per-epoch", "epochs", "batch-size", "lr", "profile", "seed", "out", "gate", "backend", "restart", "lenient", "debug"],
+  evaluate: ["checkpoint", "data-root", "split-csv", "out", "gate", "backend", "lenient", "debug", "seed"],
+  predict: ["checkpoint", "images", "out", "overlays", "form", "gate", "postprocess", "batch-size", "backend", "debug"],
 };
 
 function parse() {
@@ -55,6 +69,8 @@ function parse() {
 
 runCli(async () => {
   const { sub, a } = parse();
+  // Checked before anything loads, like every other path.
+  const gate = existingPath("gate", a.gate, "folder");
   if (sub === "train") {
     const dataRoot = existingPath("data-root", a["data-root"], "folder");
     const ws = await workspaceFromArgs("segment_train", a);
@@ -73,7 +89,8 @@ runCli(async () => {
       optimizer: typeof a.lr === "number" ? { ...base.optimizer, lr: a.lr } : base.optimizer,
     };
     const ds = await datasetFor(ws, "severstal", dataRoot, { lenient: Boolean(a.lenient) });
-    const r = await runSegmentation(ws, ds, cfg, { restart: Boolean(a.restart) });
+    const r = await runSegmentation(ws, ds, cfg, { restart: Boolean(a.restart), gate: gate ? { checkpoint: gate } : undefined });
+    printGating(r.evaluation.gating);
     const t = r.evaluation.test;
     console.log(`\nU-Net ${cfg.encoder} on severstal (${ds.source}): test Kaggle score ${t.scores.kaggle.toFixed(4)} (all-empty ${t.emptyBaseline.kaggle.toFixed(4)}), per-class Dice ${t.scores.perClassDice.map((d) => d.toFixed(4)).join(" / ")}`);
     console.log(`run folder: ${cfg.outDir}\n  ${Object.values(r.files).join("\n  ")}`);
@@ -93,8 +110,9 @@ runCli(async () => {
     const ids = split ? { valIds: split.val, testIds: split.test } : { valIds: all, testIds: all };
     if (!split) console.log(`no --split-csv: the post-processing is chosen on the same ${all.length} images it is scored on (optimistic)`);
     const out = typeof a.out === "string" ? a.out : path.join(checkpoint, "evaluation");
-    const r = await evaluateSegmenter(ws, seg, ds, out, ids);
+    const r = await evaluateSegmenter(ws, seg, ds, out, ids, gate ? { checkpoint: gate } : undefined);
     const ev = r.evaluation;
+    printGating(ev.gating);
     console.log(textTable(ev.val.search.map((s) => ({ class: s.classIndex + 1, threshold: s.threshold, minArea: s.minArea, dice: s.dice, diceAt05: s.baseDice }))));
     console.log(textTable([{ switch: "threshold 0.5 only", kaggle: ev.val.default.kaggle }, { switch: "chosen thresholds only", kaggle: ev.val.effects.thresholdOnly }, ...ev.val.effects.rows.map((x) => ({ switch: `${x.switch} off`, kaggle: x.off })), { switch: "all on", kaggle: ev.val.effects.full }]));
     const t = ev.test;
@@ -104,17 +122,28 @@ runCli(async () => {
   }
   const images = existingPath("images", a.images, "folder");
   if (!images) throw new CliError(`--images is required for 'segment predict'; see 'segment --help'`);
+  const ppFile = existingPath("postprocess", a.postprocess, "file");
   await workspaceFromArgs("segment_predict", a);
-  const seg = await loadSegmenter(checkpoint);
+  const seg = await loadSegmenter(checkpoint, ppFile);
   const submissionFile = path.resolve(typeof a.out === "string" ? a.out : "submission.csv");
+  const gated = seg.postprocess.some((p) => p.gate !== undefined);
+  let postprocess = seg.postprocess;
+  if (gated && !gate) {
+    console.error(`note: ${ppFile ?? `${checkpoint}/postprocess.json`} gates some classes with classifier ${seg.gate ?? "?"}; without --gate they are NOT gated`);
+    postprocess = postprocess.map((p) => ({ ...p, gate: undefined }));
+  }
+  if (!gated && gate) console.error(`note: ${ppFile ?? `${checkpoint}/postprocess.json`} gates no class (no gate helped on validation): --gate changes nothing`);
+  const classifier = gated && gate ? await loadPresenceClassifier(gate) : undefined;
   const report = await segmentFolder(seg.predictor, images, {
     channels: seg.config.channels,
+    inputScale: seg.config.inputScale,
     tileHeight: seg.config.tile,
     tileWidth: seg.config.tile,
     minOverlap: seg.config.minOverlap ?? 0,
     batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : 8,
     tta: seg.tta ? seg.config.tta : undefined,
-    postprocess: seg.postprocess,
+    postprocess,
+    gate: classifier,
     submissionFile,
     form: (a.form as "kaggle" | "wide" | undefined) ?? "kaggle",
     overlayDir: typeof a.overlays === "string" ? path.resolve(a.overlays) : undefined,

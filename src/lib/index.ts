@@ -61,7 +61,7 @@ export { robustnessExperiment } from "./robustness/experiment";
 
 // segmentation (notebook 05)
 export { unetPreset } from "./experiments/presets";
-export { runSegmentation, loadSegmenter, evaluateSegmenter } from "./experiments/segmentation";
+export { runSegmentation, loadSegmenter, evaluateSegmenter, classifierGate } from "./experiments/segmentation";
 export type { SegmentationConfig, SegmentationResult, LoadedSegmenter } from "./experiments/segmentation";
 export { showSegmentationResult, showSegmentationCurves, showSegmentationScores, showPostprocessTable, showSegmentationExamples } from "./views/segmentation";
 export * as segmentation from "./segmentation/index";

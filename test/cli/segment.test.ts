@@ -15,6 +15,7 @@ import sharp from "sharp";
 import { parse } from "csv-parse/sync";
 import { projectPaths } from "../../src/lib/config/paths";
 import { generateSeverstalSynthetic } from "../../src/lib/data/synthetic/severstal-synth";
+import { constantClassifier } from "../segmentation/constant-classifier";
 
 const root = projectPaths().root;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "steel-segment-"));
@@ -39,6 +40,7 @@ for (const [what, args, message] of [
   ["unknown loss", ["train", "--loss", "mse"], /--loss must be one of/],
   ["option of another subcommand", ["predict", "--checkpoint", ".", "--images", ".", "--epochs", "2"], /--epochs is not an option of 'segment predict'/],
   ["predict without checkpoint", ["predict", "--images", "."], /--checkpoint is required/],
+  ["missing gate folder", ["evaluate", "--checkpoint", ".", "--gate", "/nonexistent/gate"], /--gate \/nonexistent\/gate does not exist/],
   ["missing images folder", ["predict", "--checkpoint", ".", "--images", "/nonexistent/test_images"], /--images \/nonexistent\/test_images does not exist/],
 ] as const) {
   test(`segment: ${what} → one line on stderr, exit 2, nothing loaded`, () => {
@@ -96,6 +98,22 @@ test("segment evaluate: Kaggle score, per-class Dice and the post-processing tab
   const m = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
   assert.equal(m.test.images, 20);
   assert.equal(m.test.perClassDice.length, 4);
+});
+
+test("segment evaluate --gate, then predict with its post-processing and the same gate", async () => {
+  const gate = path.join(tmp, "gate_run");
+  await constantClassifier(gate, [0.4, 0.05, 0.05, 0.3, 0.2]);
+  const out = path.join(tmp, "eval_gated");
+  const r = run(["evaluate", "--checkpoint", runDir, "--data-root", data, "--out", out, "--gate", gate]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /classifier gating with gate_run \(single-label\): gates 1: (off|[\d.]+), 2: (off|[\d.]+), 3: (off|[\d.]+), 4: (off|[\d.]+); val Kaggle \d\.\d{4} gated vs \d\.\d{4} ungated/);
+  const m = JSON.parse(fs.readFileSync(path.join(out, "metrics.json"), "utf8"));
+  assert.equal(m.gating.status, "used");
+  assert.ok(m.gating.valGated >= m.gating.valUngated);
+  const imgs = path.join(data, "train_images");
+  const p = run(["predict", "--checkpoint", runDir, "--images", imgs, "--out", path.join(tmp, "gated.csv"), "--postprocess", path.join(out, "postprocess.json"), "--gate", gate]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(p.stdout, /20 images predicted → /);
 });
 
 test("segment predict: a truncated and a wrong-size image are named and counted, the others written and verified, exit 3", async () => {

@@ -4,7 +4,9 @@
  * byte-identical metrics.json; the per-epoch val score is the Kaggle score of stitched images
  * (checked against an independent count on the restored best checkpoint); the all-empty baseline
  * equals the share of empty (image, class) pairs; the submission reads back to the predicted masks;
- * loadSegmenter rebuilds the model from the run folder; no tensor is left behind.
+ * loadSegmenter rebuilds the model from the run folder; no tensor is left behind. Then a run at
+ * inputScale 0.5 gated by a constant classifier (gates kept only where they help; a missing
+ * classifier is reported as skipped).
  */
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +22,8 @@ import { runSegmentation, loadSegmenter } from "../../src/lib/experiments/segmen
 import type { SegmentationConfig } from "../../src/lib/runner/tasks/segmentation-config";
 import { predictStitched } from "../../src/lib/segmentation/predict";
 import { parseSeverstalCsv } from "../../src/lib/data/severstal-csv";
+import { constantClassifier } from "./constant-classifier";
+import { DEFAULT_GATES } from "../../src/lib/runner/tasks/segmentation";
 
 const H = 64;
 const W = 128;
@@ -123,4 +127,47 @@ test("a tiny segmentation run: same seed → identical metrics.json; stitched va
   assert.equal(seg.config.task, "segmentation");
   seg.model.dispose();
   await assert.rejects(loadSegmenter(tmp), /not a training run folder/);
+});
+
+test("inputScale 0.5 and classifier gating: presence from the classifier, gates only where they help, gated test masks empty, missing gate → skipped", async () => {
+  const ws = await workspace();
+  const gateDir = path.join(tmp, "gate");
+  const presence = [0.05, 0.05, 0.3, 0.2]; // class_1..class_4; OK gets 0.4
+  await constantClassifier(gateDir, [0.4, ...presence]);
+  const before = tf.memory().numTensors;
+  const c = { ...cfg(path.join(tmp, "g")), inputScale: 0.5, tile: 32, minOverlap: 0, epochValImages: 1 };
+  const r = await runSegmentation(ws, ds, c, { gate: { checkpoint: gateDir } });
+  r.run.model.dispose();
+  assert.equal(tf.memory().numTensors, before, "no tensor left (segmenter and classifier disposed)");
+  const g = r.evaluation.gating;
+  assert.equal(g.status, "used");
+  assert.equal(g.mode, "single");
+  assert.equal(g.gates!.length, 4);
+  g.gates!.forEach((v, k) => {
+    assert.ok(v === null || DEFAULT_GATES.includes(v), `gate ${v}`);
+    assert.equal(r.evaluation.settings[k].gate ?? null, v);
+  });
+  assert.ok(g.valGated! >= g.valUngated! - 1e-12, "a gate is kept only when it does not lower the val score");
+  // A class gated above its (constant) presence is empty on every test image.
+  g.gates!.forEach((v, k) => {
+    if (v === null || presence[k] >= v) return;
+    for (const t of r.evaluation.testMasks) assert.ok(!t.mask.some((m, i) => m !== 0 && i % 4 === k), `class ${k + 1} gated out on ${t.imageId}`);
+  });
+  // Masks stay full-size: 64×128 frames predicted at 32×64.
+  assert.equal(r.evaluation.height, H);
+  assert.equal(r.evaluation.width, W);
+  assert.equal(r.evaluation.testMasks[0].mask.length, H * W * 4);
+  assert.equal(r.history.length, 2);
+  const pp = JSON.parse(fs.readFileSync(r.files.postprocess, "utf8"));
+  assert.equal(pp.gate, "gate");
+  const seg = await loadSegmenter(path.join(tmp, "g"));
+  assert.equal(seg.config.inputScale, 0.5);
+  assert.equal(seg.gate, "gate");
+  seg.model.dispose();
+
+  const skipped = await runSegmentation(ws, ds, { ...c, outDir: path.join(tmp, "s") }, { gate: { checkpoint: path.join(tmp, "nope"), hint: "run notebook 04 first" } });
+  skipped.run.model.dispose();
+  assert.equal(skipped.evaluation.gating.status, "skipped");
+  assert.match(skipped.evaluation.gating.reason!, /no classifier checkpoint at .*nope \(run notebook 04 first\)/);
+  assert.ok(skipped.evaluation.settings.every((p) => p.gate === undefined));
 });

@@ -4,16 +4,15 @@
  * its counts (or, when asked, its probabilities) are kept — one image's float32 map at a time.
  */
 import { decodeMasks } from "../data/rle";
-import { readImage } from "../data/image-io";
 import type { Dataset, Sample } from "../data/types";
 import { imageCounts, segmentationScores, type PairCounts, type SegmentationScores } from "../metrics/segmentation";
 import { createProgress, silentProgress } from "../util/progress";
 import { postprocessMasks, type ClassPostprocess } from "./postprocess";
-import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
+import type { TilePredictor } from "./predict";
+import { predictImageFile, type FilePredictOptions } from "./predict-file";
 import type { ValidationPrediction } from "./postprocess-search";
 
-export interface StitchedEvalOptions extends StitchedPredictOptions {
-  channels: 1 | 3;
+export interface StitchedEvalOptions extends FilePredictOptions {
   /** Progress label; false = silent. */
   label?: string | false;
 }
@@ -25,9 +24,8 @@ export function truthMasks(s: Sample, height: number, width: number): Uint8Array
 
 /** Probabilities [H, W, K] of one sample's full image, and its truth. */
 export async function predictSample(model: TilePredictor, s: Sample, o: StitchedEvalOptions): Promise<{ prob: Float32Array; truth: Uint8Array; height: number; width: number }> {
-  const img = await readImage(s.path, { channels: o.channels });
-  const prob = await predictStitched(model, img, o);
-  return { prob, truth: truthMasks(s, img.height, img.width), height: img.height, width: img.width };
+  const { prob, height, width } = await predictImageFile(model, s.path, o);
+  return { prob, truth: truthMasks(s, height, width), height, width };
 }
 
 /** Scores of `indices` of `ds` with one post-processing (the training-time val score: threshold 0.5). */

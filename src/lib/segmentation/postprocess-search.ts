@@ -24,6 +24,11 @@ export interface ValidationPrediction {
 export interface SearchGrid {
   thresholds: readonly number[];
   minAreas: readonly number[];
+  /**
+   * Classifier gates tried per class after threshold × minArea (needs `presence` on every item);
+   * a gate is kept only when it beats the ungated mask on the validation frames.
+   */
+  gates?: readonly number[];
 }
 
 export interface ClassSearchResult {
@@ -34,6 +39,10 @@ export interface ClassSearchResult {
   dice: number;
   /** Mean pair Dice of this class with the base settings' threshold and minArea. */
   baseDice: number;
+  /** The chosen classifier gate (undefined: no gate beat the ungated mask, or none searched). */
+  gate?: number;
+  /** Mean pair Dice of the chosen threshold and minArea without the gate (set when gates were searched). */
+  ungatedDice?: number;
 }
 
 export interface SearchResult {
@@ -44,9 +53,15 @@ export interface SearchResult {
   kaggle: number;
 }
 
+/** Scores closer than this are ties (sums of a few hundred pair Dice in different orders). */
+const TIE = 1e-9;
+
 /**
  * Grid search per class over threshold × minArea. Other switches (components, gating) stay as in
- * `base`. Ties keep the earlier grid entry, so the result is deterministic.
+ * `base`. On a few validation frames many settings tie; a tie goes to the LARGER minimum area (the
+ * setting that predicts fewer false masks on the clean images not in the sample), then to the
+ * earlier grid entry, so the result is deterministic. A minArea > H·W turns the class off (always
+ * empty): put it in the grid to let a class the model cannot segment fall back to the empty mask.
  */
 export function searchPostprocess(
   items: readonly ValidationPrediction[],
@@ -59,13 +74,14 @@ export function searchPostprocess(
   if (items.length === 0) throw new Error("searchPostprocess: no validation predictions");
   if (grid.thresholds.length === 0 || grid.minAreas.length === 0) throw new Error("searchPostprocess: the grid needs at least one threshold and one minArea");
   const C = base.length;
+  if (grid.gates?.length && items.some((it) => it.presence === undefined)) throw new Error("searchPostprocess: gates were given but some validation items have no classifier presence");
   const bar = progress ?? createProgress({ total: C * grid.thresholds.length, label: "post-processing search" });
   const trueArea = items.map((it) => countPerClass(it.truth, C));
   const perClass: ClassSearchResult[] = [];
   for (let c = 0; c < C; c++) {
     let best: ClassSearchResult | undefined;
-    const scoreAt = (threshold: number, minAreas: readonly number[]): number[] => {
-      const cfg: ClassPostprocess = { ...base[c], threshold, minArea: 0 };
+    const scoreAt = (threshold: number, minAreas: readonly number[], gate = base[c].gate): number[] => {
+      const cfg: ClassPostprocess = { ...base[c], threshold, minArea: 0, gate };
       const sums = new Array<number>(minAreas.length).fill(0);
       items.forEach((it, n) => {
         const m = postprocessChannel(it.prob, height, width, C, c, cfg, it.presence?.[c]);
@@ -83,15 +99,28 @@ export function searchPostprocess(
     };
     for (const t of grid.thresholds) {
       scoreAt(t, grid.minAreas).forEach((dice, k) => {
-        if (!best || dice > best.dice) best = { classIndex: c, threshold: t, minArea: grid.minAreas[k], dice, baseDice: NaN };
+        const minArea = grid.minAreas[k];
+        if (!best || dice > best.dice + TIE || (dice >= best.dice - TIE && minArea > best.minArea)) best = { classIndex: c, threshold: t, minArea, dice, baseDice: NaN };
       });
       bar.tick(1, { class: c, best: best!.dice });
     }
-    best!.baseDice = scoreAt(base[c].threshold, [base[c].minArea])[0];
-    perClass.push(best!);
+    const chosen = best!;
+    chosen.baseDice = scoreAt(base[c].threshold, [base[c].minArea])[0];
+    if (grid.gates?.length) {
+      chosen.ungatedDice = chosen.dice;
+      for (const g of grid.gates) {
+        const dice = scoreAt(chosen.threshold, [chosen.minArea], g)[0];
+        if (dice > chosen.dice + TIE) Object.assign(chosen, { gate: g, dice });
+      }
+    }
+    perClass.push(chosen);
   }
   bar.done();
-  const settings = base.map((b, c) => ({ ...b, threshold: perClass[c].threshold, minArea: perClass[c].minArea }));
+  const settings = base.map((b, c) => {
+    const r = perClass[c];
+    const gate = grid.gates?.length ? r.gate : b.gate;
+    return { ...b, threshold: r.threshold, minArea: r.minArea, gate };
+  });
   return { perClass, settings, kaggle: perClass.reduce((a, r) => a + r.dice, 0) / C };
 }
 

@@ -8,19 +8,23 @@ import * as path from "path";
 import { isImageFile, maskOverlayPng, readImage, walkFiles } from "../data/image-io";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
+import { presenceOf, type PresenceClassifier } from "./gating";
 import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./postprocess";
-import { predictStitched, type StitchedPredictOptions, type TilePredictor } from "./predict";
+import type { TilePredictor } from "./predict";
+import { predictImageFile, type FilePredictOptions } from "./predict-file";
 import { writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionReport } from "./submission";
 
-export interface SegmentFolderOptions extends StitchedPredictOptions {
+export interface SegmentFolderOptions extends Omit<FilePredictOptions, "channels"> {
   /** Image size every file must have; default 256×1600. */
   height?: number;
   width?: number;
   /** Channels the model takes; default 1. */
   channels?: 1 | 3;
   postprocess?: PostprocessInput;
-  /** Classifier presence probabilities [4] per ImageId (needed when a class is gated). */
+  /** Classifier presence probabilities [4] per ImageId (needed when a class is gated)… */
   presence?: (imageId: string) => number[] | undefined;
+  /** …or the classifier itself, run on each file (a file it cannot read fails like any other). */
+  gate?: PresenceClassifier;
   /** Where to write the CSV (a path under outputs/, never inside the input folder). */
   submissionFile: string;
   form?: SubmissionForm;
@@ -57,10 +61,9 @@ export async function segmentFolder(model: TilePredictor, dir: string, opts: Seg
   for (const file of files) {
     const imageId = path.basename(file);
     try {
-      const img = await readImage(file, { channels: opts.channels ?? 1 });
-      if (img.height !== H || img.width !== W) throw new Error(`image is ${img.height}×${img.width}, expected ${H}×${W}`);
-      const prob = await predictStitched(model, img, opts);
-      const mask = postprocessMasks(prob, H, W, settings, opts.presence?.(imageId));
+      const { prob, image: img } = await predictImageFile(model, file, { ...opts, channels: opts.channels ?? 1, sizeCheck: { height: H, width: W } });
+      const presence = opts.gate ? (await presenceOf(opts.gate, [file], { label: false }))[0] : opts.presence?.(imageId);
+      const mask = postprocessMasks(prob, H, W, settings, presence);
       preds.push({ imageId, mask });
       if (opts.overlayDir) {
         const rgb = opts.channels === 3 ? img : await readImage(file, { channels: 3 });

@@ -11,7 +11,7 @@ import { createBatchSource, type LoaderSource } from "../data/loader";
 import type { Transform } from "../data/augment/types";
 import type { Dataset, ValidationMode } from "../data/types";
 import type { WeightedSampler } from "../data/sampler";
-import { segmentationView } from "../data/views";
+import { segmentationView, type ImageSize } from "../data/views";
 
 export interface TileSourceOptions {
   batchSize: number;
@@ -26,6 +26,8 @@ export interface TileSourceOptions {
   channels?: 1 | 3;
   prefetch?: number;
   mode?: ValidationMode;
+  /** Decode every frame at this size before cropping (a run's inputScale); default the file's size. */
+  imageSize?: ImageSize;
   /** Which images each epoch draws (positions into `indices`), e.g. a fixed number of tiles per epoch. */
   sampler?: WeightedSampler;
 }
@@ -36,7 +38,7 @@ export function segmentationTileSource(ds: Dataset, indices: readonly number[], 
   const defectProb = o.defectProb ?? 0.7;
   if (!Number.isInteger(tile) || tile < 32 || tile % 32 !== 0) throw new Error(`segmentationTileSource: tile must be a multiple of 32 (U-Net), got ${tile}`);
   if (!(defectProb >= 0 && defectProb <= 1)) throw new Error(`segmentationTileSource: defectProb must be in [0, 1], got ${defectProb}`);
-  const view = segmentationView(ds, { channels: o.channels ?? 1, crop: { height: tile, width: tile, mode: o.cropMode ?? "defect", defectProb } });
+  const view = segmentationView(ds, { channels: o.channels ?? 1, imageSize: o.imageSize, crop: { height: tile, width: tile, mode: o.cropMode ?? "defect", defectProb } });
   return createBatchSource(view, indices, {
     batchSize: o.batchSize,
     seed: o.seed,

@@ -28,18 +28,39 @@ export function showSegmentationScores(test: SegmentationEvaluation["test"], tit
   );
 }
 
-/** The post-processing search (chosen per class) and each switch's effect on the validation Kaggle score. */
+/** A minimum area above the whole frame empties the class: the search fell back to the empty mask. */
+function minAreaLabel(minArea: number, ev: SegmentationEvaluation): string | number {
+  return minArea > ev.height * ev.width ? "class off (empty)" : minArea;
+}
+
+/** The post-processing search (chosen per class) and each switch's effect on the validation Kaggle score, gating included. */
 export function showPostprocessTable(ev: SegmentationEvaluation): void {
+  const g = ev.gating;
+  const gated = g.status === "used";
   showTable(
-    ev.val.search.map((r) => ({ class: CLASSES[r.classIndex], threshold: r.threshold, "min area": r.minArea, "Dice chosen": r.dice, "Dice at 0.5, no min area": r.baseDice })),
-    { caption: `post-processing chosen on ${ev.val.images} validation images (per class threshold × minimum area)`, digits: 4 },
+    ev.val.search.map((r) => ({
+      class: CLASSES[r.classIndex],
+      threshold: r.threshold,
+      "min area": minAreaLabel(r.minArea, ev),
+      ...(gated ? { gate: r.gate ?? "off" } : {}),
+      "Dice chosen": r.dice,
+      "Dice at 0.5, no min area": r.baseDice,
+    })),
+    { caption: `post-processing chosen on ${ev.val.images} validation images (per class threshold × minimum area${gated ? " × classifier gate" : ""}; ties go to the larger minimum area)`, digits: 4 },
   );
   const e = ev.val.effects;
+  const gateRow = e.rows.find((r) => r.switch === "gating");
+  const gatingRow = gated
+    ? gateRow
+      ? []
+      : [{ configuration: `classifier gating (${g.checkpoint}): no class gained on val, left off`, kaggle: g.valUngated ?? "—", delta: 0 }]
+    : [{ configuration: `classifier gating: skipped — ${g.reason}`, kaggle: "—", delta: "—" }];
   showTable(
     [
       { configuration: "threshold 0.5 only", kaggle: ev.val.default.kaggle },
       { configuration: "chosen thresholds only (every switch off)", kaggle: e.thresholdOnly },
-      ...e.rows.map((r) => ({ configuration: `all switches, ${r.switch} OFF`, kaggle: r.off, delta: -r.delta })),
+      ...e.rows.map((r) => ({ configuration: `all switches, ${r.switch === "gating" ? `classifier gating (${g.checkpoint})` : r.switch} OFF`, kaggle: r.off, delta: -r.delta })),
+      ...gatingRow,
       { configuration: `all switches on${ev.tta ? " (with flip TTA)" : ""}`, kaggle: e.full },
     ],
     { caption: "effect of each switch on the validation Kaggle score (the full configuration with one switch off)", digits: 4 },

@@ -23,6 +23,12 @@ export interface SegmentationConfig {
   pretrained?: boolean;
   channels: 1 | 3;
   inputNormalization?: InputNormalization;
+  /**
+   * Scale of the full frame the model sees (default 1): 0.5 trains on crops of 128×800 frames
+   * and predicts at that size, probabilities resized back to 256×1600 for the masks — a quarter
+   * of the pixels per image, so more crops and frames fit a CPU budget (thin defects suffer).
+   */
+  inputScale?: number;
   /** Training crop side (multiple of 32) — also the inference tile of the stitched prediction. */
   tile: number;
   /** "defect": centred on a defect pixel with probability defectProb; "random": uniform. */
@@ -35,6 +41,8 @@ export interface SegmentationConfig {
   split?: SplitFractions;
   /** Full validation / test images scored by stitched inference (evenly spaced over the split); default all. */
   valImages?: number;
+  /** Of those, the frames scored after every epoch (evenly spaced; default all): a cheaper per-epoch check. */
+  epochValImages?: number;
   testImages?: number;
   epochs: number;
   batchSize: number;

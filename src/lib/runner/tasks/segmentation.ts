@@ -10,6 +10,7 @@
  * settings, what `segment predict` and loadSegmenter apply), metrics.json, history.csv,
  * submission.csv, examples/<ImageId>.png.
  */
+import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import type { Dataset } from "../../data/types";
@@ -30,6 +31,9 @@ import { postprocessEffects, scorePostprocess, searchPostprocess, type ClassSear
 import type { TilePredictor } from "../../segmentation/predict";
 import { writeSubmission, type PredictedMasks } from "../../segmentation/submission";
 import { segmentationTileSource } from "../../segmentation/train-source";
+import { loadPresenceClassifier, presenceOf, type PresenceClassifier } from "../../segmentation/gating";
+import { scaledSize } from "../../segmentation/upsample";
+import { SEVERSTAL_HEIGHT, SEVERSTAL_WIDTH } from "../../data/rle";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic-write";
 import { createProgress } from "../../util/progress";
 import { createRng } from "../../util/rng";
@@ -43,6 +47,8 @@ export interface SegmentationData {
   splitCsv: string;
   /** Full images scored by stitched inference (subsets of split.val / split.test). */
   valIds: number[];
+  /** The val frames scored after every epoch (a subset of valIds). */
+  epochValIds: number[];
   testIds: number[];
   train: BatchSource;
 }
@@ -57,12 +63,26 @@ export interface SegmentationExample {
   pred: Uint8Array;
 }
 
+export interface GatingInfo {
+  status: "used" | "skipped";
+  /** The classifier run folder's name. */
+  checkpoint?: string;
+  mode?: "single" | "multi";
+  reason?: string;
+  /** Gate per class (null: no gate helped on val). */
+  gates?: (number | null)[];
+  valGated?: number;
+  valUngated?: number;
+}
+
 export interface SegmentationEvaluation {
-  /** Validation: threshold 0.5 only, and the searched settings (no gating: no classifier in this run). */
+  /** Validation: threshold 0.5 only, and the searched settings (with per-class gates when a classifier was given). */
   val: { images: number; default: SegmentationScores; chosen: SegmentationScores; search: ClassSearchResult[]; effects: SwitchEffectTable };
   /** The chosen per-class settings (what predict applies) and whether flip TTA is on. */
   settings: ClassPostprocess[];
   tta: boolean;
+  /** Classifier gating: used (gates per class, val score with and without them) or skipped and why. */
+  gating: GatingInfo;
   /** Full image size of the scored images. */
   height: number;
   width: number;
@@ -91,7 +111,7 @@ export function probabilityPredictor(model: tf.LayersModel, activation: "sigmoid
 }
 
 export function stitchOptions(cfg: SegmentationConfig, label: string | false, tta = false): StitchedEvalOptions {
-  return { channels: cfg.channels, tileHeight: cfg.tile, tileWidth: cfg.tile, minOverlap: cfg.minOverlap ?? 0, batchSize: 8, label, tta: tta ? cfg.tta : undefined };
+  return { channels: cfg.channels, inputScale: cfg.inputScale, tileHeight: cfg.tile, tileWidth: cfg.tile, minOverlap: cfg.minOverlap ?? 0, batchSize: 8, label, tta: tta ? cfg.tta : undefined };
 }
 
 function basePostprocess(cfg: SegmentationConfig): ClassPostprocess[] {
@@ -132,9 +152,17 @@ export function prepareSegmentation(ctx: RunContext, cfg: SegmentationConfig): S
     defectProb: cfg.defectProb,
     augment,
     channels: cfg.channels,
+    imageSize: frameSize(ds, cfg.inputScale),
     sampler,
   });
-  return { split, splitCsv, valIds, testIds, train };
+  return { split, splitCsv, valIds, epochValIds: evenlySpaced(valIds, cfg.epochValImages), testIds, train };
+}
+
+/** The decode size of training frames at `scale` (undefined at 1: each file's own size). */
+function frameSize(ds: Dataset, scale = 1): { height: number; width: number } | undefined {
+  if (scale === 1) return undefined;
+  const s = ds.samples[0];
+  return scaledSize(s.height || SEVERSTAL_HEIGHT, s.width || SEVERSTAL_WIDTH, scale);
 }
 
 function defaultMicroBatch(cfg: SegmentationConfig): number | undefined {
@@ -154,14 +182,62 @@ function exampleIds(ds: Dataset, valIds: readonly number[], n: number): Set<numb
   return out;
 }
 
-/** Stage 4 on any model and data (training run or `segment evaluate`). */
-export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationConfig, predictor: TilePredictor, data: Pick<SegmentationData, "valIds" | "testIds">): Promise<SegmentationEvaluation> {
+/** Gates tried per class when a classifier is given (presence probability ≥ gate keeps the mask). */
+export const DEFAULT_GATES = [0.1, 0.2, 0.3, 0.5, 0.7];
+
+/** A classifier run folder to gate with; a missing one is reported as skipped, not an error. */
+export interface GateRequest {
+  checkpoint: string;
+  /** Why it may be missing, for the report (e.g. "run notebook 04 first"). */
+  hint?: string;
+}
+
+async function resolveGate(req: GateRequest | undefined): Promise<{ classifier?: PresenceClassifier; info: GatingInfo }> {
+  if (!req) return { info: { status: "skipped", reason: "no classifier given" } };
+  const name = path.basename(req.checkpoint);
+  if (!fs.existsSync(path.join(req.checkpoint, "config.json")) || !fs.existsSync(path.join(req.checkpoint, "best"))) {
+    return { info: { status: "skipped", checkpoint: name, reason: `no classifier checkpoint at ${req.checkpoint}${req.hint ? ` (${req.hint})` : ""}` } };
+  }
+  const classifier = await loadPresenceClassifier(req.checkpoint);
+  return { classifier, info: { status: "used", checkpoint: name, mode: classifier.config.mode } };
+}
+
+/**
+ * Stage 4 on any model and data (training run or `segment evaluate`). With a gate classifier its
+ * presence probabilities join the search (a gate per class, kept only where it helps on val).
+ */
+export async function evaluateSegmentation(
+  ctx: RunContext,
+  cfg: SegmentationConfig,
+  predictor: TilePredictor,
+  data: Pick<SegmentationData, "valIds" | "testIds">,
+  gateRequest?: GateRequest,
+): Promise<SegmentationEvaluation> {
   const { ds } = ctx;
   const tta = Boolean(cfg.tta && (cfg.tta.horizontal || cfg.tta.vertical));
+  const { classifier, info: gating } = await resolveGate(gateRequest);
+  let valPresence: number[][] | undefined;
+  let testPresence: number[][] | undefined;
+  if (classifier) {
+    try {
+      valPresence = await presenceOf(classifier, data.valIds.map((i) => ds.samples[i].path), { label: `${cfg.run}: gate val` });
+      testPresence = await presenceOf(classifier, data.testIds.map((i) => ds.samples[i].path), { label: `${cfg.run}: gate test` });
+    } finally {
+      classifier.model.dispose();
+    }
+  }
   const { items, height: H, width: W } = await validationPredictions(predictor, ds, data.valIds, stitchOptions(cfg, `${cfg.run}: val`, tta));
+  if (valPresence) items.forEach((it, k) => (it.presence = valPresence![k]));
   const base = basePostprocess(cfg);
-  const search = searchPostprocess(items, H, W, base, cfg.search);
+  // Search on the maps that will be applied (the flip-TTA ones when TTA is on).
+  const searchItems = tta ? items.map((it) => ({ ...it, prob: it.probTta! })) : items;
+  const search = searchPostprocess(searchItems, H, W, base, classifier ? { ...cfg.search, gates: cfg.search.gates ?? DEFAULT_GATES } : cfg.search);
   const effects = postprocessEffects(items, H, W, search.settings, tta);
+  if (classifier) {
+    gating.gates = search.settings.map((p) => p.gate ?? null);
+    gating.valGated = scorePostprocess(items, H, W, search.settings, tta).kaggle;
+    gating.valUngated = scorePostprocess(items, H, W, search.settings.map((p) => ({ ...p, gate: undefined })), tta).kaggle;
+  }
   const val = {
     images: items.length,
     default: scorePostprocess(items, H, W, resolvePostprocess(4), false),
@@ -174,7 +250,7 @@ export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationCon
   items.forEach((it, k) => {
     const i = data.valIds[k];
     if (!want.has(i)) return;
-    const pred = postprocessMasks(tta ? it.probTta! : it.prob, H, W, search.settings);
+    const pred = postprocessMasks(tta ? it.probTta! : it.prob, H, W, search.settings, it.presence);
     examples.push({ imageId: it.imageId, path: ds.samples[i].path, height: H, width: W, truth: it.truth, pred });
   });
   items.length = 0; // the validation maps are the largest thing held: let them go before the test pass
@@ -182,10 +258,10 @@ export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationCon
   const counts = [];
   const empty = [];
   const bar = createProgress({ total: data.testIds.length, label: `${cfg.run}: test` });
-  for (const i of data.testIds) {
+  for (const [k, i] of data.testIds.entries()) {
     const s = ds.samples[i];
     const r = await predictSample(predictor, s, stitchOptions(cfg, false, tta));
-    const mask = postprocessMasks(r.prob, r.height, r.width, search.settings);
+    const mask = postprocessMasks(r.prob, r.height, r.width, search.settings, testPresence?.[k]);
     counts.push(imageCounts(mask, r.truth, 4, counts.length));
     empty.push(imageCounts(new Uint8Array(mask.length), r.truth, 4, empty.length));
     testMasks.push({ imageId: s.id, mask });
@@ -196,6 +272,7 @@ export async function evaluateSegmentation(ctx: RunContext, cfg: SegmentationCon
     val,
     settings: search.settings,
     tta,
+    gating,
     height: H,
     width: W,
     test: { images: counts.length, scores: segmentationScores(counts), emptyBaseline: segmentationScores(empty) },
@@ -211,7 +288,7 @@ export async function writeSegmentationArtefacts(outDir: string, ev: Segmentatio
   files.submission = path.join(outDir, "submission.csv");
   writeSubmission(files.submission, ev.testMasks, { height: H, width: W });
   files.postprocess = path.join(outDir, "postprocess.json");
-  writeJsonAtomic(files.postprocess, { settings: ev.settings, tta: ev.tta });
+  writeJsonAtomic(files.postprocess, { settings: ev.settings, tta: ev.tta, ...(ev.gating.status === "used" ? { gate: ev.gating.checkpoint } : {}) });
   for (const [k, ex] of ev.examples.entries()) {
     const img = await readImage(ex.path, { channels: 3 });
     const file = path.join(outDir, "examples", `${ex.imageId.replace(/\.[^.]+$/, "")}.png`);
@@ -228,7 +305,7 @@ export async function writeSegmentationArtefacts(outDir: string, ev: Segmentatio
   return files;
 }
 
-export function segmentationTask(cfg: SegmentationConfig): ExperimentTask<SegmentationData, SegmentationEvaluation> & { config: SegmentationConfig } {
+export function segmentationTask(cfg: SegmentationConfig, opts: { gate?: GateRequest } = {}): ExperimentTask<SegmentationData, SegmentationEvaluation> & { config: SegmentationConfig } {
   const activation = activationOf(cfg);
   return {
     name: cfg.run,
@@ -264,13 +341,13 @@ export function segmentationTask(cfg: SegmentationConfig): ExperimentTask<Segmen
         label: `${cfg.run} (unet ${cfg.encoder})`,
         // Stitched full validation images at threshold 0.5: the score the competition computes.
         valScore: async (model) => {
-          const s = await scoreStitched(probabilityPredictor(model, activation), ctx.ds, data.valIds, threshold, stitchOptions(cfg, `${cfg.run}: stitched val`));
+          const s = await scoreStitched(probabilityPredictor(model, activation), ctx.ds, data.epochValIds, threshold, stitchOptions(cfg, `${cfg.run}: stitched val`));
           const meanIoU = s.perClassIoU.reduce((a, b) => a + b, 0) / s.perClassIoU.length;
           return { val_kaggle: s.kaggle, val_dice: s.pooledDice, val_iou: meanIoU };
         },
       };
     },
-    evaluate: (ctx, model, data) => evaluateSegmentation(ctx, cfg, probabilityPredictor(model, activation), data),
+    evaluate: (ctx, model, data) => evaluateSegmentation(ctx, cfg, probabilityPredictor(model, activation), data, opts.gate),
     writeArtefacts: (ctx, ev) => writeSegmentationArtefacts(ctx.outDir, ev),
     metricsJson: (run) => segmentationMetricsJson(run, cfg),
     savedConfig: (ctx) => ({ ...cfg, task: "segmentation", classNames: SEGMENTATION_CLASSES, seed: ctx.seed, dataset: ctx.ds.name }),
@@ -312,6 +389,7 @@ export function segmentationEvaluationJson(ev: SegmentationEvaluation): Record<s
     },
     settings: ev.settings,
     tta: ev.tta,
+    gating: { ...ev.gating, ...(ev.gating.valGated !== undefined ? { valGated: r6(ev.gating.valGated), valUngated: r6(ev.gating.valUngated!) } : {}) },
     test: { images: ev.test.images, ...scoreSummary(ev.test.scores), emptyBaseline: scoreSummary(ev.test.emptyBaseline) },
     submission: { images: ev.testMasks.length, nonEmptyPerClass: [0, 1, 2, 3].map((c) => ev.testMasks.filter((m) => m.mask.some((v, i) => v !== 0 && i % 4 === c)).length) },
   };
