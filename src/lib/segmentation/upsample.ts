@@ -2,6 +2,9 @@
  * Bilinear resize of a channel-last float map [h, w, K] → [H, W, K] with half-pixel centres (as
  * tf.image.resizeBilinear(halfPixelCenters) and image resizers do): how probabilities predicted on
  * a downscaled frame (the `inputScale` of a run) come back to the full image the masks are scored on.
+ * Written here rather than calling tf.image.resizeBilinear: the stitched maps are plain arrays on the
+ * JS side, and a tensor round trip through the backend per frame would copy 256×1600×4 floats twice;
+ * the test holds this to tfjs's resize.
  */
 export function resizeProbabilities(prob: Float32Array, h: number, w: number, K: number, H: number, W: number): Float32Array {
   if (prob.length !== h * w * K) throw new Error(`resizeProbabilities: ${prob.length} values, expected ${h}×${w}×${K}`);
