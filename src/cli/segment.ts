@@ -12,7 +12,7 @@ import { unetPreset } from "../lib/experiments/presets";
 import { readSplitCsv } from "../lib/data/splits";
 import { textTable } from "../lib/report/html";
 import { segmentFolder } from "../lib/segmentation/segment-folder";
-import { loadPresenceClassifier } from "../lib/segmentation/gating";
+import { loadPresenceClassifier, presenceOf } from "../lib/runner/gating";
 import type { GatingInfo } from "../lib/experiments/segmentation";
 
 function printGating(g: GatingInfo): void {
@@ -143,7 +143,7 @@ runCli(async () => {
     batchSize: typeof a["batch-size"] === "number" ? a["batch-size"] : 8,
     tta: seg.tta ? seg.config.tta : undefined,
     postprocess,
-    gate: classifier,
+    gate: classifier ? async (file) => (await presenceOf(classifier, [file], { label: false }))[0] : undefined,
     submissionFile,
     form: (a.form as "kaggle" | "wide" | undefined) ?? "kaggle",
     overlayDir: typeof a.overlays === "string" ? path.resolve(a.overlays) : undefined,

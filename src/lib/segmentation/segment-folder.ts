@@ -8,7 +8,6 @@ import * as path from "path";
 import { isImageFile, maskOverlayPng, readImage, walkFiles } from "../data/image-io";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic-write";
 import { createProgress } from "../util/progress";
-import { presenceOf, type PresenceClassifier } from "./gating";
 import { postprocessMasks, resolvePostprocess, type PostprocessInput } from "./postprocess";
 import type { TilePredictor } from "./predict";
 import { predictImageFile, type FilePredictOptions } from "./predict-file";
@@ -23,8 +22,8 @@ export interface SegmentFolderOptions extends Omit<FilePredictOptions, "channels
   postprocess?: PostprocessInput;
   /** Classifier presence probabilities [4] per ImageId (needed when a class is gated)… */
   presence?: (imageId: string) => number[] | undefined;
-  /** …or the classifier itself, run on each file (a file it cannot read fails like any other). */
-  gate?: PresenceClassifier;
+  /** …or a classifier run on each file (runner/gating presenceOf; a file it cannot read fails like any other). */
+  gate?: (file: string) => Promise<number[]>;
   /** Where to write the CSV (a path under outputs/, never inside the input folder). */
   submissionFile: string;
   form?: SubmissionForm;
@@ -62,7 +61,7 @@ export async function segmentFolder(model: TilePredictor, dir: string, opts: Seg
     const imageId = path.basename(file);
     try {
       const { prob, image: img } = await predictImageFile(model, file, { ...opts, channels: opts.channels ?? 1, sizeCheck: { height: H, width: W } });
-      const presence = opts.gate ? (await presenceOf(opts.gate, [file], { label: false }))[0] : opts.presence?.(imageId);
+      const presence = opts.gate ? await opts.gate(file) : opts.presence?.(imageId);
       const mask = postprocessMasks(prob, H, W, settings, presence);
       preds.push({ imageId, mask });
       if (opts.overlayDir) {

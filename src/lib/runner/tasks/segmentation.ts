@@ -31,7 +31,7 @@ import { postprocessEffects, scorePostprocess, searchPostprocess, type ClassSear
 import type { TilePredictor } from "../../segmentation/predict";
 import { writeSubmission, type PredictedMasks } from "../../segmentation/submission";
 import { segmentationTileSource } from "../../segmentation/train-source";
-import { loadPresenceClassifier, presenceOf, type PresenceClassifier } from "../../segmentation/gating";
+import { loadPresenceClassifier, presenceOf, type PresenceClassifier } from "../gating";
 import { scaledSize } from "../../segmentation/upsample";
 import { SEVERSTAL_HEIGHT, SEVERSTAL_WIDTH } from "../../data/rle";
 import { writeFileAtomic, writeJsonAtomic } from "../../util/atomic-write";

@@ -11,8 +11,8 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { readImage } from "../data/image-io";
 import { SEVERSTAL_CLASS_NAMES } from "../data/severstal";
-import { loadClassifier } from "../experiments/classification";
-import type { TrainedConfig } from "../runner/tasks/classification-config";
+import { loadClassifier } from "./load-classifier";
+import type { TrainedConfig } from "./tasks/classification-config";
 import { createProgress, silentProgress } from "../util/progress";
 
 export interface PresenceClassifier {
