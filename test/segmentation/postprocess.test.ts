@@ -78,7 +78,7 @@ test("search picks per-class threshold and min area that maximise the Kaggle sco
     { imageId: "b", prob: Float32Array.of(0.6, 0.1, 0.1, 0.1), truth: Uint8Array.of(0, 0, 0, 0) },
   ];
   const base = resolvePostprocess(1);
-  const r = searchPostprocess(items, 1, 4, base, { thresholds: [0.5, 0.4, 0.2], minAreas: [0, 1, 2, 3] }, silentProgress);
+  const r = searchPostprocess(items, 1, 4, base, { thresholds: [0.5, 0.4, 0.2], minAreas: [0, 1, 2, 3] }, { progress: silentProgress });
   assert.equal(r.perClass[0].threshold, 0.4);
   assert.equal(r.perClass[0].minArea, 2);
   assert.ok(Math.abs(r.perClass[0].dice - 1) < 1e-12);
@@ -108,24 +108,24 @@ test("search: ties go to the larger min area; a whole-frame min area turns a cla
   const base = resolvePostprocess(1);
   // minArea 2 and 0 at 0.5: a Dice 1, b → 1 with minArea 2 (area 1 < 2), 0 without. minArea 2 = best = 1.
   // minArea 0 with the gate 0.5: a kept (0.9), b gated (0.2) → also 1, but gates come after the grid.
-  const r = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [0, 2] }, silentProgress);
+  const r = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [0, 2] }, { progress: silentProgress });
   assert.equal(r.perClass[0].minArea, 2);
   // Both 1 and 2 give score 1 (b's blob is 1 px): the tie goes to the larger, 2.
-  assert.equal(searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [2, 1, 0] }, silentProgress).perClass[0].minArea, 2);
+  assert.equal(searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [2, 1, 0] }, { progress: silentProgress }).perClass[0].minArea, 2);
 
   // A model that only ever predicts false blobs: a min area above the whole frame (> 4 px) = class off wins.
   const bad: ValidationPrediction[] = [
     { imageId: "a", prob: Float32Array.of(0.9, 0.9, 0.9, 0.1), truth: Uint8Array.of(0, 0, 0, 0), presence: [0.3] },
     { imageId: "b", prob: Float32Array.of(0.9, 0.9, 0.9, 0.9), truth: Uint8Array.of(0, 0, 0, 0), presence: [0.6] },
   ];
-  const off = searchPostprocess(bad, 1, 4, base, { thresholds: [0.5], minAreas: [0, 5] }, silentProgress);
+  const off = searchPostprocess(bad, 1, 4, base, { thresholds: [0.5], minAreas: [0, 5] }, { progress: silentProgress });
   assert.equal(off.perClass[0].minArea, 5);
   assert.ok(Math.abs(off.kaggle - 1) < 1e-12);
   // b's mask has 4 px = the min area, so it stays (Dice 0): 4 is not enough; 5 turns it off.
-  assert.ok(Math.abs(searchPostprocess(bad, 1, 4, base, { thresholds: [0.5], minAreas: [4] }, silentProgress).kaggle - 0.5) < 1e-12);
+  assert.ok(Math.abs(searchPostprocess(bad, 1, 4, base, { thresholds: [0.5], minAreas: [4] }, { progress: silentProgress }).kaggle - 0.5) < 1e-12);
 
   // Gates: at minArea 0, gate 0.5 empties b (presence 0.2 < 0.5) and keeps a → 1 from 0.5.
-  const g = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [0], gates: [0.1, 0.5, 0.95] }, silentProgress);
+  const g = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [0], gates: [0.1, 0.5, 0.95] }, { progress: silentProgress });
   assert.equal(g.perClass[0].gate, 0.5);
   assert.ok(Math.abs(g.perClass[0].ungatedDice! - 0.5) < 1e-12);
   assert.ok(Math.abs(g.perClass[0].dice - 1) < 1e-12);
@@ -133,8 +133,8 @@ test("search: ties go to the larger min area; a whole-frame min area turns a cla
   const e = postprocessEffects(items, 1, 4, g.settings);
   assert.ok(Math.abs(e.rows.find((x) => x.switch === "gating")!.delta - 0.5) < 1e-12, "gating's row: +0.5");
   // Where the min area already removes b's blob, no gate helps: none is kept.
-  const none = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [2], gates: [0.1, 0.5] }, silentProgress);
+  const none = searchPostprocess(items, 1, 4, base, { thresholds: [0.5], minAreas: [2], gates: [0.1, 0.5] }, { progress: silentProgress });
   assert.equal(none.perClass[0].gate, undefined);
   assert.equal(none.settings[0].gate, undefined);
-  assert.throws(() => searchPostprocess([{ ...items[0], presence: undefined }], 1, 4, base, { thresholds: [0.5], minAreas: [0], gates: [0.5] }, silentProgress), /no classifier presence/);
+  assert.throws(() => searchPostprocess([{ ...items[0], presence: undefined }], 1, 4, base, { thresholds: [0.5], minAreas: [0], gates: [0.5] }, { progress: silentProgress }), /no classifier presence/);
 });

@@ -22,11 +22,13 @@ export {
   type ClassSearchResult,
   type PostprocessSwitch,
   type SearchGrid,
+  type SearchOptions,
   type SearchResult,
   type SwitchEffect,
   type SwitchEffectTable,
   type ValidationPrediction,
 } from "./postprocess-search";
+export { MaskCountCache, type MaskCounts } from "./mask-counts";
 export { submissionRecords, verifySubmission, writeSubmission, type PredictedMasks, type SubmissionForm, type SubmissionOptions, type SubmissionReport } from "./submission";
 export { segmentFolder, type FolderFailure, type SegmentFolderOptions, type SegmentFolderReport } from "./segment-folder";
 export { predictSample, scoreStitched, validationPredictions, truthMasks, pooledDice, type StitchedEvalOptions } from "./evaluate";

@@ -4,22 +4,16 @@
  *
  * The Kaggle score is the mean over classes of the per-class mean pair Dice, so the classes are
  * independent: threshold and minimum area are searched per class. For one class and threshold
- * the per-image (tp, predicted area, true area) are computed once; every minimum area is then
+ * the per-image (tp, predicted area) are computed once (MaskCountCache, shared by the search, the
+ * effect table and the scores when the caller passes one); every minimum area and gate is then
  * scored from those counts without touching pixels again.
  */
-import { diceFromCounts, imageCounts, segmentationScores, type SegmentationScores } from "../metrics/segmentation";
+import { diceFromCounts, segmentationScores, type SegmentationScores } from "../metrics/segmentation";
 import { createProgress, type Progress } from "../util/progress";
-import { postprocessChannel, postprocessMasks, type ClassPostprocess } from "./postprocess";
+import { MaskCountCache, type ValidationPrediction } from "./mask-counts";
+import type { ClassPostprocess } from "./postprocess";
 
-/** One validation image: probabilities [H, W, C], truth [H, W, C] (0/1), optional classifier presence [C]. */
-export interface ValidationPrediction {
-  imageId: string;
-  prob: Float32Array;
-  truth: Uint8Array;
-  presence?: number[];
-  /** The same image's probabilities with flip TTA, when it was run. */
-  probTta?: Float32Array;
-}
+export type { ValidationPrediction } from "./mask-counts";
 
 export interface SearchGrid {
   thresholds: readonly number[];
@@ -63,38 +57,42 @@ const TIE = 1e-9;
  * earlier grid entry, so the result is deterministic. A minArea > H·W turns the class off (always
  * empty): put it in the grid to let a class the model cannot segment fall back to the empty mask.
  */
+export interface SearchOptions {
+  progress?: Progress;
+  /** Counts shared with later scoring of the same items (built here when absent). */
+  cache?: MaskCountCache;
+  /** Search on the flip-TTA maps (probTta). */
+  tta?: boolean;
+}
+
 export function searchPostprocess(
   items: readonly ValidationPrediction[],
   height: number,
   width: number,
   base: readonly ClassPostprocess[],
   grid: SearchGrid,
-  progress?: Progress,
+  opts: SearchOptions = {},
 ): SearchResult {
   if (items.length === 0) throw new Error("searchPostprocess: no validation predictions");
   if (grid.thresholds.length === 0 || grid.minAreas.length === 0) throw new Error("searchPostprocess: the grid needs at least one threshold and one minArea");
   const C = base.length;
   if (grid.gates?.length && items.some((it) => it.presence === undefined)) throw new Error("searchPostprocess: gates were given but some validation items have no classifier presence");
-  const bar = progress ?? createProgress({ total: C * grid.thresholds.length, label: "post-processing search" });
-  const trueArea = items.map((it) => countPerClass(it.truth, C));
+  const cache = cacheFor(items, height, width, C, opts.cache);
+  const tta = opts.tta ?? false;
+  const bar = opts.progress ?? createProgress({ total: C * grid.thresholds.length, label: "post-processing search" });
   const perClass: ClassSearchResult[] = [];
   for (let c = 0; c < C; c++) {
     let best: ClassSearchResult | undefined;
     const scoreAt = (threshold: number, minAreas: readonly number[], gate = base[c].gate): number[] => {
-      const cfg: ClassPostprocess = { ...base[c], threshold, minArea: 0, gate };
       const sums = new Array<number>(minAreas.length).fill(0);
-      items.forEach((it, n) => {
-        const m = postprocessChannel(it.prob, height, width, C, c, cfg, it.presence?.[c]);
-        let area = 0;
-        let tp = 0;
-        for (let i = 0, j = c; i < m.length; i++, j += C) {
-          area += m[i];
-          tp += m[i] & it.truth[j];
-        }
-        minAreas.forEach((a, k) => {
-          sums[k] += area < a ? diceFromCounts(0, 0, trueArea[n][c]) : diceFromCounts(tp, area, trueArea[n][c]);
+      for (let n = 0; n < items.length; n++) {
+        const k = cache.counts(n, c, { ...base[c], threshold }, tta);
+        const t = cache.trueArea(n, c);
+        const shut = cache.isEmptied(n, c, { ...base[c], threshold, minArea: 0, gate }, k);
+        minAreas.forEach((a, j) => {
+          sums[j] += shut || k.area < a ? diceFromCounts(0, 0, t) : diceFromCounts(k.tp, k.area, t);
         });
-      });
+      }
       return sums.map((s) => s / items.length);
     };
     for (const t of grid.thresholds) {
@@ -124,21 +122,20 @@ export function searchPostprocess(
   return { perClass, settings, kaggle: perClass.reduce((a, r) => a + r.dice, 0) / C };
 }
 
-function countPerClass(mask: Uint8Array, C: number): number[] {
-  const out = new Array<number>(C).fill(0);
-  for (let i = 0; i < mask.length; i++) out[i % C] += mask[i] ? 1 : 0;
-  return out;
+/** The caller's cache when it covers these items, else a fresh one. */
+function cacheFor(items: readonly ValidationPrediction[], height: number, width: number, channels: number, cache?: MaskCountCache): MaskCountCache {
+  if (!cache) return new MaskCountCache(items, height, width, channels);
+  if (cache.size !== items.length || cache.height !== height || cache.width !== width || cache.channels !== channels) {
+    throw new Error(`postprocess search: the count cache holds ${cache.size} images of ${cache.height}×${cache.width}×${cache.channels}, not ${items.length} of ${height}×${width}×${channels}`);
+  }
+  return cache;
 }
 
 /** Scores of a post-processing on validation predictions (`tta` reads probTta). */
-export function scorePostprocess(items: readonly ValidationPrediction[], height: number, width: number, settings: readonly ClassPostprocess[], tta = false): SegmentationScores {
+export function scorePostprocess(items: readonly ValidationPrediction[], height: number, width: number, settings: readonly ClassPostprocess[], tta = false, cache?: MaskCountCache): SegmentationScores {
   const C = settings.length;
-  const counts = items.map((it, n) => {
-    const prob = tta ? it.probTta : it.prob;
-    if (!prob) throw new Error(`scorePostprocess: ${it.imageId} has no TTA probabilities (probTta)`);
-    return imageCounts(postprocessMasks(prob, height, width, settings, it.presence), it.truth, C, n);
-  });
-  return segmentationScores(counts);
+  const cc = cacheFor(items, height, width, C, cache);
+  return segmentationScores(items.map((_, n) => settings.map((p, c) => cc.pair(n, c, p, tta))));
 }
 
 export type PostprocessSwitch = "minComponentSize" | "minArea" | "gating" | "tta";
@@ -165,8 +162,9 @@ export interface SwitchEffectTable {
  * Each switch's effect: the full configuration against the same with that one switch off. Only
  * switches that are on somewhere in `settings` (or TTA when `tta`) get a row.
  */
-export function postprocessEffects(items: readonly ValidationPrediction[], height: number, width: number, settings: readonly ClassPostprocess[], tta = false): SwitchEffectTable {
-  const score = (s: readonly ClassPostprocess[], useTta: boolean) => scorePostprocess(items, height, width, s, useTta).kaggle;
+export function postprocessEffects(items: readonly ValidationPrediction[], height: number, width: number, settings: readonly ClassPostprocess[], tta = false, cache?: MaskCountCache): SwitchEffectTable {
+  const cc = cacheFor(items, height, width, settings.length, cache);
+  const score = (s: readonly ClassPostprocess[], useTta: boolean) => scorePostprocess(items, height, width, s, useTta, cc).kaggle;
   const off: Record<Exclude<PostprocessSwitch, "tta">, (p: ClassPostprocess) => ClassPostprocess> = {
     minComponentSize: (p) => ({ ...p, minComponentSize: 0 }),
     minArea: (p) => ({ ...p, minArea: 0 }),

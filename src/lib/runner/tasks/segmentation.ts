@@ -26,6 +26,7 @@ import { createModel } from "../../models/registry";
 import { summarizeModel } from "../../models/summary";
 import { loadUnetEncoderWeights } from "../../models/unet-weights";
 import { predictSample, scoreStitched, validationPredictions, type StitchedEvalOptions } from "../../segmentation/evaluate";
+import { MaskCountCache } from "../../segmentation/mask-counts";
 import { postprocessMasks, resolvePostprocess, type ClassPostprocess } from "../../segmentation/postprocess";
 import { postprocessEffects, scorePostprocess, searchPostprocess, type ClassSearchResult, type SwitchEffectTable } from "../../segmentation/postprocess-search";
 import type { TilePredictor } from "../../segmentation/predict";
@@ -229,19 +230,20 @@ export async function evaluateSegmentation(
   const { items, height: H, width: W } = await validationPredictions(predictor, ds, data.valIds, stitchOptions(cfg, `${cfg.run}: val`, tta));
   if (valPresence) items.forEach((it, k) => (it.presence = valPresence![k]));
   const base = basePostprocess(cfg);
+  // One labelling per (image, class, threshold): the search, effects and scores below share it.
+  const cache = new MaskCountCache(items, H, W, 4);
   // Search on the maps that will be applied (the flip-TTA ones when TTA is on).
-  const searchItems = tta ? items.map((it) => ({ ...it, prob: it.probTta! })) : items;
-  const search = searchPostprocess(searchItems, H, W, base, classifier ? { ...cfg.search, gates: cfg.search.gates ?? DEFAULT_GATES } : cfg.search);
-  const effects = postprocessEffects(items, H, W, search.settings, tta);
+  const search = searchPostprocess(items, H, W, base, classifier ? { ...cfg.search, gates: cfg.search.gates ?? DEFAULT_GATES } : cfg.search, { cache, tta });
+  const effects = postprocessEffects(items, H, W, search.settings, tta, cache);
   if (classifier) {
     gating.gates = search.settings.map((p) => p.gate ?? null);
-    gating.valGated = scorePostprocess(items, H, W, search.settings, tta).kaggle;
-    gating.valUngated = scorePostprocess(items, H, W, search.settings.map((p) => ({ ...p, gate: undefined })), tta).kaggle;
+    gating.valGated = scorePostprocess(items, H, W, search.settings, tta, cache).kaggle;
+    gating.valUngated = scorePostprocess(items, H, W, search.settings.map((p) => ({ ...p, gate: undefined })), tta, cache).kaggle;
   }
   const val = {
     images: items.length,
-    default: scorePostprocess(items, H, W, resolvePostprocess(4), false),
-    chosen: scorePostprocess(items, H, W, search.settings, tta),
+    default: scorePostprocess(items, H, W, resolvePostprocess(4), false, cache),
+    chosen: scorePostprocess(items, H, W, search.settings, tta, cache),
     search: search.perClass,
     effects,
   };
